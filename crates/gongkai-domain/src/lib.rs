@@ -1,0 +1,14 @@
+//! Pure rules of gongkai (公开): no IO, no async, no clock.
+//!
+//! Everything here is deterministic: "now", random bytes and calendars are passed in by the caller,
+//! so every rule can be tested for any date. The service layer turns these rules into use cases.
+
+pub mod account;
+pub mod audit;
+pub mod error;
+pub mod org;
+pub mod password;
+pub mod role;
+pub mod totp;
+
+pub use error::{FieldError, Invalid};

@@ -1,0 +1,129 @@
+//! Roles (角色), each granted on an organisation subtree.
+//!
+//! The three administrator roles follow 三员分立 (separation of the three administrators required by
+//! 等级保护 2.0): system administrator (系统管理员: accounts, organisations, configuration, backup),
+//! security administrator (安全保密管理员: role grants, policies) and audit administrator (安全审计员:
+//! reads and exports the audit log only). No account may hold two of these three, anywhere.
+
+/// A role that can be granted to an account on an organisation and everything below it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// 系统管理员.
+    SystemAdmin,
+    /// 安全保密管理员.
+    SecurityAdmin,
+    /// 安全审计员.
+    AuditAdmin,
+    /// 编辑 (drafts content).
+    Editor,
+    /// 保密审查员.
+    ConfidentialityReviewer,
+    /// 法制审核员.
+    LegalReviewer,
+    /// 签发人.
+    Signer,
+    /// 依申请公开办理人.
+    DisclosureOfficer,
+    /// 答复人 (answers the public's messages and questions).
+    Responder,
+    /// 监督员 (read-only oversight of a subtree).
+    Supervisor,
+    /// 社会监督评议员.
+    Evaluator,
+}
+
+impl Role {
+    pub const ALL: [Role; 11] = [
+        Role::SystemAdmin,
+        Role::SecurityAdmin,
+        Role::AuditAdmin,
+        Role::Editor,
+        Role::ConfidentialityReviewer,
+        Role::LegalReviewer,
+        Role::Signer,
+        Role::DisclosureOfficer,
+        Role::Responder,
+        Role::Supervisor,
+        Role::Evaluator,
+    ];
+
+    /// Stable key used in the database, CLI and API.
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::SystemAdmin => "system_admin",
+            Role::SecurityAdmin => "security_admin",
+            Role::AuditAdmin => "audit_admin",
+            Role::Editor => "editor",
+            Role::ConfidentialityReviewer => "confidentiality_reviewer",
+            Role::LegalReviewer => "legal_reviewer",
+            Role::Signer => "signer",
+            Role::DisclosureOfficer => "disclosure_officer",
+            Role::Responder => "responder",
+            Role::Supervisor => "supervisor",
+            Role::Evaluator => "evaluator",
+        }
+    }
+
+    /// zh-CN label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::SystemAdmin => "系统管理员",
+            Role::SecurityAdmin => "安全保密管理员",
+            Role::AuditAdmin => "安全审计员",
+            Role::Editor => "编辑",
+            Role::ConfidentialityReviewer => "保密审查员",
+            Role::LegalReviewer => "法制审核员",
+            Role::Signer => "签发人",
+            Role::DisclosureOfficer => "依申请公开办理人",
+            Role::Responder => "答复人",
+            Role::Supervisor => "监督员",
+            Role::Evaluator => "社会监督评议员",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        let s = s.trim();
+        Role::ALL.into_iter().find(|r| r.key() == s || r.label() == s)
+    }
+
+    /// One of the three administrator roles of 三员分立.
+    pub fn is_three_admin(self) -> bool {
+        matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin)
+    }
+
+    /// Whether an account holding this role must log in with a second factor.
+    pub fn requires_two_factor(self) -> bool {
+        self.is_three_admin()
+    }
+}
+
+/// Checks that adding `new` to an account that already holds `held` keeps 三员分立: returns the held
+/// administrator role that conflicts, if any.
+pub fn separation_conflict(held: &[Role], new: Role) -> Option<Role> {
+    if !new.is_three_admin() {
+        return None;
+    }
+    held.iter().copied().find(|r| r.is_three_admin() && *r != new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.key()), Some(r));
+            assert_eq!(Role::parse(r.label()), Some(r));
+        }
+    }
+
+    #[test]
+    fn three_admins_are_exclusive() {
+        assert_eq!(separation_conflict(&[Role::SystemAdmin], Role::AuditAdmin), Some(Role::SystemAdmin));
+        assert_eq!(separation_conflict(&[Role::SecurityAdmin, Role::Editor], Role::SystemAdmin), Some(Role::SecurityAdmin));
+        assert_eq!(separation_conflict(&[Role::SystemAdmin], Role::SystemAdmin), None);
+        assert_eq!(separation_conflict(&[Role::SystemAdmin], Role::Editor), None);
+        assert_eq!(separation_conflict(&[Role::Editor], Role::AuditAdmin), None);
+    }
+}
