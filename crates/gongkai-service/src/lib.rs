@@ -16,6 +16,7 @@ mod demo;
 mod error;
 mod orgs;
 mod secret;
+pub use secret::random_fill;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};

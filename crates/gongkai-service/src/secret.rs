@@ -95,3 +95,8 @@ mod tests {
         }
     }
 }
+
+/// Fills `buf` from the operating system's random source; false when it is unavailable.
+pub fn random_fill(buf: &mut [u8]) -> bool {
+    getrandom::fill(buf).is_ok()
+}
