@@ -79,7 +79,10 @@ impl OrgKind {
 
     /// Whether this kind is a level of government (as opposed to a department or office).
     pub fn is_government(self) -> bool {
-        matches!(self, OrgKind::Province | OrgKind::City | OrgKind::County | OrgKind::Township)
+        matches!(
+            self,
+            OrgKind::Province | OrgKind::City | OrgKind::County | OrgKind::Township
+        )
     }
 
     fn rank(self) -> Option<u8> {
@@ -165,14 +168,21 @@ pub fn validate_org(input: &OrgInput, parent_kind: Option<OrgKind>) -> Vec<Field
 pub fn validate_code(code: &str) -> Result<(), FieldError> {
     let ok = !code.is_empty()
         && code.len() <= 64
-        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        && code.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && code
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
     if ok {
         Ok(())
     } else {
         Err(FieldError::new(
             "code",
-            format!("机构代码“{code}”无效：只能包含英文字母、数字、“-”和“_”，以字母或数字开头，最长 64 个字符"),
+            format!(
+                "机构代码“{code}”无效：只能包含英文字母、数字、“-”和“_”，以字母或数字开头，最长 64 个字符"
+            ),
         ))
     }
 }
@@ -186,7 +196,9 @@ pub fn is_division_code(s: &str) -> bool {
 /// check character computed with weights 3^i mod 31 over the first 17.
 pub fn is_credit_code(s: &str) -> bool {
     const ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    const WEIGHTS: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
     let chars: Vec<char> = s.chars().collect();
     if chars.len() != 18 {
         return false;
@@ -198,7 +210,12 @@ pub fn is_credit_code(s: &str) -> bool {
             None => return false,
         }
     }
-    let sum: u32 = values.iter().take(17).zip(WEIGHTS).map(|(v, w)| v * w).sum();
+    let sum: u32 = values
+        .iter()
+        .take(17)
+        .zip(WEIGHTS)
+        .map(|(v, w)| v * w)
+        .sum();
     let check = (31 - sum % 31) % 31;
     values[17] == check
 }
@@ -254,7 +271,10 @@ mod tests {
         i.name = " ".into();
         i.division_code = Some("51010".into());
         i.credit_code = Some("123".into());
-        let fields: Vec<String> = validate_org(&i, None).into_iter().map(|e| e.field).collect();
+        let fields: Vec<String> = validate_org(&i, None)
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, ["code", "name", "division_code", "credit_code"]);
     }
 }

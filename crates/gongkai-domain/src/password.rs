@@ -17,14 +17,29 @@ pub struct PasswordPolicy {
 
 impl Default for PasswordPolicy {
     fn default() -> Self {
-        PasswordPolicy { min_length: 12, max_length: 128, min_classes: 3 }
+        PasswordPolicy {
+            min_length: 12,
+            max_length: 128,
+            min_classes: 3,
+        }
     }
 }
 
 /// A few passwords that appear at the top of every breach list, in any case.
 const COMMON: &[&str] = &[
-    "password", "password123", "passw0rd", "123456789012", "qwertyuiop", "admin123456", "1qaz2wsx3edc",
-    "1q2w3e4r5t6y", "abc123456789", "woaini1314", "iloveyou", "p@ssw0rd", "p@ssword123",
+    "password",
+    "password123",
+    "passw0rd",
+    "123456789012",
+    "qwertyuiop",
+    "admin123456",
+    "1qaz2wsx3edc",
+    "1q2w3e4r5t6y",
+    "abc123456789",
+    "woaini1314",
+    "iloveyou",
+    "p@ssw0rd",
+    "p@ssword123",
 ];
 
 impl PasswordPolicy {
@@ -32,10 +47,16 @@ impl PasswordPolicy {
     pub fn check(&self, password: &str, username: &str) -> Result<(), FieldError> {
         let len = password.chars().count();
         if len < self.min_length {
-            return Err(FieldError::new("password", format!("密码至少需要 {} 个字符", self.min_length)));
+            return Err(FieldError::new(
+                "password",
+                format!("密码至少需要 {} 个字符", self.min_length),
+            ));
         }
         if len > self.max_length {
-            return Err(FieldError::new("password", format!("密码不能超过 {} 个字符", self.max_length)));
+            return Err(FieldError::new(
+                "password",
+                format!("密码不能超过 {} 个字符", self.max_length),
+            ));
         }
         if password.chars().any(char::is_control) {
             return Err(FieldError::new("password", "密码不能包含控制字符"));
@@ -57,14 +78,20 @@ impl PasswordPolicy {
         if n < self.min_classes {
             return Err(FieldError::new(
                 "password",
-                format!("密码需包含小写字母、大写字母、数字、其他字符中的至少 {} 类", self.min_classes),
+                format!(
+                    "密码需包含小写字母、大写字母、数字、其他字符中的至少 {} 类",
+                    self.min_classes
+                ),
             ));
         }
         let lower = password.to_lowercase();
         if !username.is_empty() && lower.contains(&username.to_lowercase()) {
             return Err(FieldError::new("password", "密码不能包含用户名"));
         }
-        if COMMON.iter().any(|c| lower.trim_end_matches(['!', '.', '#']) == *c) {
+        if COMMON
+            .iter()
+            .any(|c| lower.trim_end_matches(['!', '.', '#']) == *c)
+        {
             return Err(FieldError::new("password", "该密码过于常见，请换一个"));
         }
         Ok(())

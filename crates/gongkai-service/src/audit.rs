@@ -33,7 +33,13 @@ impl Service {
     }
 
     /// A page of entries matching `filter`, newest first.
-    pub async fn audit_page(&self, ctx: &Ctx, filter: &AuditFilter, limit: i64, offset: i64) -> Result<AuditPage, ServiceError> {
+    pub async fn audit_page(
+        &self,
+        ctx: &Ctx,
+        filter: &AuditFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<AuditPage, ServiceError> {
         self.require_audit_admin(ctx)?;
         let limit = limit.clamp(1, 500);
         let offset = offset.max(0);
@@ -44,12 +50,30 @@ impl Service {
 
     /// The entries matching `filter` as CSV (UTF-8 with BOM so spreadsheet programs read Chinese),
     /// oldest last. The export itself is audited.
-    pub async fn audit_csv(&self, ctx: &Ctx, filter: &AuditFilter) -> Result<Vec<u8>, ServiceError> {
+    pub async fn audit_csv(
+        &self,
+        ctx: &Ctx,
+        filter: &AuditFilter,
+    ) -> Result<Vec<u8>, ServiceError> {
         self.require_audit_admin(ctx)?;
         let mut w = csv::Writer::from_writer(Vec::new());
         let csv_err = |e: csv::Error| ServiceError::Internal(format!("csv: {e}"));
-        w.write_record(["seq", "at", "actor_id", "actor", "ip", "action", "target_kind", "target_id", "org_id", "success", "before", "after", "hash"])
-            .map_err(csv_err)?;
+        w.write_record([
+            "seq",
+            "at",
+            "actor_id",
+            "actor",
+            "ip",
+            "action",
+            "target_kind",
+            "target_id",
+            "org_id",
+            "success",
+            "before",
+            "after",
+            "hash",
+        ])
+        .map_err(csv_err)?;
         let mut offset = 0;
         loop {
             let rows = self.store.list_audit(filter, 1000, offset).await?;
@@ -59,7 +83,9 @@ impl Service {
             offset += rows.len() as i64;
             for r in rows {
                 let e = &r.record;
-                let at = chrono::DateTime::from_timestamp_millis(e.at_ms).map(|t| t.to_rfc3339()).unwrap_or_default();
+                let at = chrono::DateTime::from_timestamp_millis(e.at_ms)
+                    .map(|t| t.to_rfc3339())
+                    .unwrap_or_default();
                 w.write_record([
                     e.seq.to_string(),
                     at,
@@ -78,10 +104,13 @@ impl Service {
                 .map_err(csv_err)?;
             }
         }
-        let body = w.into_inner().map_err(|e| ServiceError::Internal(format!("csv: {e}")))?;
+        let body = w
+            .into_inner()
+            .map_err(|e| ServiceError::Internal(format!("csv: {e}")))?;
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
-        tx.append_audit(&ctx.audit(now, "audit.export", "audit_log", None)).await?;
+        tx.append_audit(&ctx.audit(now, "audit.export", "audit_log", None))
+            .await?;
         tx.commit().await?;
         let mut out = vec![0xEF, 0xBB, 0xBF];
         out.extend(body);
@@ -103,12 +132,17 @@ impl Service {
             match verify_chain(state, rows.iter().map(|r| (&r.record, r.hash_bytes()))) {
                 Ok(s) => state = s,
                 Err(ChainBreak::HashMismatch { seq }) => {
-                    return Ok(VerifyReport { checked, broken: Some(format!("第 {seq} 条记录的哈希不符（记录被修改）")) });
+                    return Ok(VerifyReport {
+                        checked,
+                        broken: Some(format!("第 {seq} 条记录的哈希不符（记录被修改）")),
+                    });
                 }
                 Err(ChainBreak::Gap { expected, found }) => {
                     return Ok(VerifyReport {
                         checked,
-                        broken: Some(format!("缺少第 {expected} 条记录（下一条为第 {found} 条：记录被删除或插入）")),
+                        broken: Some(format!(
+                            "缺少第 {expected} 条记录（下一条为第 {found} 条：记录被删除或插入）"
+                        )),
                     });
                 }
             }
@@ -116,9 +150,15 @@ impl Service {
         if state.0 != head_seq || state.1 != head_hash {
             return Ok(VerifyReport {
                 checked,
-                broken: Some(format!("链尾为第 {} 条，但记录的链头为第 {head_seq} 条（末尾记录被删除或链头被改）", state.0)),
+                broken: Some(format!(
+                    "链尾为第 {} 条，但记录的链头为第 {head_seq} 条（末尾记录被删除或链头被改）",
+                    state.0
+                )),
             });
         }
-        Ok(VerifyReport { checked, broken: None })
+        Ok(VerifyReport {
+            checked,
+            broken: None,
+        })
     }
 }

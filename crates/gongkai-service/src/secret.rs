@@ -1,9 +1,9 @@
 //! Random secrets and their stored forms: session ids, CSRF tokens, API tokens, generated passwords,
 //! and argon2id password hashing.
 
+use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 use sha2::{Digest, Sha256};
 
 use crate::ServiceError;
@@ -56,7 +56,9 @@ pub(crate) fn hash_password(password: &str) -> Result<String, ServiceError> {
 
 pub(crate) fn verify_password(password: &str, phc: &str) -> bool {
     match PasswordHash::new(phc) {
-        Ok(h) => Argon2::default().verify_password(password.as_bytes(), &h).is_ok(),
+        Ok(h) => Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok(),
         Err(_) => false,
     }
 }

@@ -19,34 +19,41 @@ use minijinja::{Value, context};
 use serde::Deserialize;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::AppState;
 use crate::error::{AppError, ErrorCode, FieldMessage};
 use crate::identity::{Identity, set_cookie};
 use crate::public::org_value;
 use crate::templates::page;
-use crate::AppState;
 
-/// Routes of the console, nested under `/admin`.
+/// Routes of the console, all under `/admin`.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(dashboard))
-        .route("/login", get(login_form).post(login))
-        .route("/login/totp", get(totp_form).post(totp_submit))
-        .route("/totp/enroll", get(enroll_form).post(enroll_submit))
-        .route("/logout", post(logout))
-        .route("/password", get(password_form).post(password_submit))
-        .route("/orgs", get(orgs_page).post(org_add))
-        .route("/users", get(users_page).post(user_add))
-        .route("/grants", post(grant))
-        .route("/users/{username}/revoke", post(revoke))
-        .route("/users/{username}/reset-password", post(reset_password))
-        .route("/users/{username}/disable", post(disable))
-        .route("/users/{username}/enable", post(enable))
-        .route("/tokens", get(tokens_page).post(token_create))
-        .route("/tokens/{id}/revoke", post(token_revoke))
-        .route("/audit", get(audit_page))
-        .route("/audit.csv", get(audit_csv))
-        .route("/audit/verify", post(audit_verify))
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .route("/admin", get(|| async { Redirect::permanent("/admin/") }))
+        .route("/admin/", get(dashboard))
+        .route("/admin/login", get(login_form).post(login))
+        .route("/admin/login/totp", get(totp_form).post(totp_submit))
+        .route("/admin/totp/enroll", get(enroll_form).post(enroll_submit))
+        .route("/admin/logout", post(logout))
+        .route("/admin/password", get(password_form).post(password_submit))
+        .route("/admin/orgs", get(orgs_page).post(org_add))
+        .route("/admin/users", get(users_page).post(user_add))
+        .route("/admin/grants", post(grant))
+        .route("/admin/users/{username}/revoke", post(revoke))
+        .route(
+            "/admin/users/{username}/reset-password",
+            post(reset_password),
+        )
+        .route("/admin/users/{username}/disable", post(disable))
+        .route("/admin/users/{username}/enable", post(enable))
+        .route("/admin/tokens", get(tokens_page).post(token_create))
+        .route("/admin/tokens/{id}/revoke", post(token_revoke))
+        .route("/admin/audit", get(audit_page))
+        .route("/admin/audit.csv", get(audit_csv))
+        .route("/admin/audit/verify", post(audit_verify))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
 }
 
 /// A fully logged-in staff member; otherwise the request is redirected to the step it needs.
@@ -55,7 +62,10 @@ pub struct Staff(pub AuthUser, pub Identity);
 impl FromRequestParts<AppState> for Staff {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let Some(id) = parts.extensions.get::<Identity>().cloned() else {
             return Err(AppError::internal("identity middleware missing").into_response());
         };
@@ -65,11 +75,17 @@ impl FromRequestParts<AppState> for Staff {
         }
         match &id.session {
             None => {
-                let next: String = url::form_urlencoded::byte_serialize(parts.uri.to_string().as_bytes()).collect();
+                let next: String =
+                    url::form_urlencoded::byte_serialize(parts.uri.to_string().as_bytes())
+                        .collect();
                 Err(Redirect::to(&format!("/admin/login?next={next}")).into_response())
             }
-            Some(s) if s.session.stage == SessionStage::SecondFactor => Err(Redirect::to("/admin/login/totp").into_response()),
-            Some(s) if s.session.stage == SessionStage::Enroll => Err(Redirect::to("/admin/totp/enroll").into_response()),
+            Some(s) if s.session.stage == SessionStage::SecondFactor => {
+                Err(Redirect::to("/admin/login/totp").into_response())
+            }
+            Some(s) if s.session.stage == SessionStage::Enroll => {
+                Err(Redirect::to("/admin/totp/enroll").into_response())
+            }
             Some(s) if s.user.user.must_change_password && path != "/admin/password" => {
                 Err(Redirect::to("/admin/password").into_response())
             }
@@ -81,7 +97,14 @@ impl FromRequestParts<AppState> for Staff {
 /// Only local paths are accepted as a place to return to after login.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.contains("://") =>
+        {
+            n.to_owned()
+        }
         _ => "/admin/".to_owned(),
     }
 }
@@ -117,7 +140,10 @@ fn with_status(status: StatusCode, html: Result<Html<String>, AppError>) -> Resp
 
 fn field_errors(e: &AppError) -> Vec<FieldMessage> {
     if e.fields.is_empty() {
-        vec![FieldMessage { field: "form".into(), message: e.message.clone() }]
+        vec![FieldMessage {
+            field: "form".into(),
+            message: e.message.clone(),
+        }]
     } else {
         e.fields.clone()
     }
@@ -172,20 +198,40 @@ async fn login(
     let next = safe_next(f.next.as_deref());
     let mut errors = Vec::new();
     if f.username.trim().is_empty() {
-        errors.push(FieldMessage { field: "username".into(), message: "请输入用户名".into() });
+        errors.push(FieldMessage {
+            field: "username".into(),
+            message: "请输入用户名".into(),
+        });
     }
     if f.password.is_empty() {
-        errors.push(FieldMessage { field: "password".into(), message: "请输入密码".into() });
+        errors.push(FieldMessage {
+            field: "password".into(),
+            message: "请输入密码".into(),
+        });
     }
     let status;
     if errors.is_empty() {
-        let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(200).collect::<String>());
-        match state.svc.login(&id.ctx(), &f.username, &f.password, ua.as_deref(), id.session_token.as_deref()).await {
+        let ua = headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(200).collect::<String>());
+        match state
+            .svc
+            .login(
+                &id.ctx(),
+                &f.username,
+                &f.password,
+                ua.as_deref(),
+                id.session_token.as_deref(),
+            )
+            .await
+        {
             Ok(out) => {
                 let to = match out.stage {
                     SessionStage::Full => next,
                     SessionStage::SecondFactor => {
-                        let n: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+                        let n: String =
+                            url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
                         format!("/admin/login/totp?next={n}")
                     }
                     SessionStage::Enroll => "/admin/totp/enroll".into(),
@@ -193,7 +239,12 @@ async fn login(
                 let mut r = Redirect::to(&to).into_response();
                 r.headers_mut().append(
                     header::SET_COOKIE,
-                    set_cookie(state.session_cookie(), &out.token, state.web.secure_cookies, None),
+                    set_cookie(
+                        state.session_cookie(),
+                        &out.token,
+                        state.web.secure_cookies,
+                        None,
+                    ),
                 );
                 return r;
             }
@@ -203,7 +254,10 @@ async fn login(
                     return e.into_response();
                 }
                 status = e.code.status();
-                errors.push(FieldMessage { field: "password".into(), message: e.message });
+                errors.push(FieldMessage {
+                    field: "password".into(),
+                    message: e.message,
+                });
             }
         }
     } else {
@@ -211,7 +265,12 @@ async fn login(
     }
     with_status(
         status,
-        page(&state, &id, "admin/login.html", context! { errors => errors_value(&errors), next => next, username => f.username, notice => () }),
+        page(
+            &state,
+            &id,
+            "admin/login.html",
+            context! { errors => errors_value(&errors), next => next, username => f.username, notice => () },
+        ),
     )
 }
 
@@ -219,13 +278,22 @@ fn pending_session(id: &Identity, stage: SessionStage) -> Option<&gongkai_servic
     id.session.as_ref().filter(|s| s.session.stage == stage)
 }
 
-async fn totp_form(State(state): State<AppState>, Extension(id): Extension<Identity>, Query(q): Query<NoticeQuery>) -> Response {
+async fn totp_form(
+    State(state): State<AppState>,
+    Extension(id): Extension<Identity>,
+    Query(q): Query<NoticeQuery>,
+) -> Response {
     if pending_session(&id, SessionStage::SecondFactor).is_none() {
         return Redirect::to("/admin/login").into_response();
     }
     with_status(
         StatusCode::OK,
-        page(&state, &id, "admin/totp.html", context! { errors => errors_value(&[]), next => safe_next(q.next.as_deref()) }),
+        page(
+            &state,
+            &id,
+            "admin/totp.html",
+            context! { errors => errors_value(&[]), next => safe_next(q.next.as_deref()) },
+        ),
     )
 }
 
@@ -236,7 +304,11 @@ struct CodeForm {
     next: Option<String>,
 }
 
-async fn totp_submit(State(state): State<AppState>, Extension(id): Extension<Identity>, Form(f): Form<CodeForm>) -> Response {
+async fn totp_submit(
+    State(state): State<AppState>,
+    Extension(id): Extension<Identity>,
+    Form(f): Form<CodeForm>,
+) -> Response {
     let Some(s) = pending_session(&id, SessionStage::SecondFactor) else {
         return Redirect::to("/admin/login").into_response();
     };
@@ -244,7 +316,15 @@ async fn totp_submit(State(state): State<AppState>, Extension(id): Extension<Ide
     match state.svc.second_factor(&id.ctx(), s, &f.code).await {
         Ok(token) => {
             let mut r = Redirect::to(&next).into_response();
-            r.headers_mut().append(header::SET_COOKIE, set_cookie(state.session_cookie(), &token, state.web.secure_cookies, None));
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(
+                    state.session_cookie(),
+                    &token,
+                    state.web.secure_cookies,
+                    None,
+                ),
+            );
             r
         }
         Err(e) => {
@@ -252,7 +332,15 @@ async fn totp_submit(State(state): State<AppState>, Extension(id): Extension<Ide
             if e.code != ErrorCode::ValidationFailed {
                 return e.into_response();
             }
-            with_status(e.code.status(), page(&state, &id, "admin/totp.html", context! { errors => errors_value(&field_errors(&e)), next => next }))
+            with_status(
+                e.code.status(),
+                page(
+                    &state,
+                    &id,
+                    "admin/totp.html",
+                    context! { errors => errors_value(&field_errors(&e)), next => next },
+                ),
+            )
         }
     }
 }
@@ -260,12 +348,20 @@ async fn totp_submit(State(state): State<AppState>, Extension(id): Extension<Ide
 /// The session that may enrol: one waiting for enrolment, or a full one without a factor yet.
 fn enrolling(id: &Identity) -> Option<&gongkai_service::SessionAuth> {
     id.session.as_ref().filter(|s| {
-        s.session.stage == SessionStage::Enroll || (s.session.stage == SessionStage::Full && !s.user.user.totp_enabled)
+        s.session.stage == SessionStage::Enroll
+            || (s.session.stage == SessionStage::Full && !s.user.user.totp_enabled)
     })
 }
 
-async fn render_enroll(state: &AppState, id: &Identity, errors: Vec<FieldMessage>, status: StatusCode) -> Response {
-    let Some(s) = enrolling(id) else { return Redirect::to("/admin/").into_response() };
+async fn render_enroll(
+    state: &AppState,
+    id: &Identity,
+    errors: Vec<FieldMessage>,
+    status: StatusCode,
+) -> Response {
+    let Some(s) = enrolling(id) else {
+        return Redirect::to("/admin/").into_response();
+    };
     match state.svc.begin_totp_enrolment(s).await {
         Ok((secret, uri)) => with_status(
             status,
@@ -280,19 +376,40 @@ async fn render_enroll(state: &AppState, id: &Identity, errors: Vec<FieldMessage
     }
 }
 
-async fn enroll_form(State(state): State<AppState>, Extension(id): Extension<Identity>) -> Response {
+async fn enroll_form(
+    State(state): State<AppState>,
+    Extension(id): Extension<Identity>,
+) -> Response {
     if id.session.is_none() {
         return Redirect::to("/admin/login").into_response();
     }
     render_enroll(&state, &id, Vec::new(), StatusCode::OK).await
 }
 
-async fn enroll_submit(State(state): State<AppState>, Extension(id): Extension<Identity>, Form(f): Form<CodeForm>) -> Response {
-    let Some(s) = enrolling(&id) else { return Redirect::to("/admin/login").into_response() };
-    match state.svc.confirm_totp_enrolment(&id.ctx(), s, &f.code).await {
+async fn enroll_submit(
+    State(state): State<AppState>,
+    Extension(id): Extension<Identity>,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    let Some(s) = enrolling(&id) else {
+        return Redirect::to("/admin/login").into_response();
+    };
+    match state
+        .svc
+        .confirm_totp_enrolment(&id.ctx(), s, &f.code)
+        .await
+    {
         Ok(Some(token)) => {
             let mut r = Redirect::to("/admin/?notice=totp_enabled").into_response();
-            r.headers_mut().append(header::SET_COOKIE, set_cookie(state.session_cookie(), &token, state.web.secure_cookies, None));
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(
+                    state.session_cookie(),
+                    &token,
+                    state.web.secure_cookies,
+                    None,
+                ),
+            );
             r
         }
         Ok(None) => Redirect::to("/admin/?notice=totp_enabled").into_response(),
@@ -313,22 +430,50 @@ async fn logout(State(state): State<AppState>, Extension(id): Extension<Identity
         }
     }
     let mut r = Redirect::to("/admin/login?notice=logged_out").into_response();
-    r.headers_mut().append(header::SET_COOKIE, set_cookie(state.session_cookie(), "", state.web.secure_cookies, Some(0)));
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            state.session_cookie(),
+            "",
+            state.web.secure_cookies,
+            Some(0),
+        ),
+    );
     r
 }
 
 // ---------------------------------------------------------------------------------------------
 // Dashboard and password.
 
-async fn dashboard(State(state): State<AppState>, Staff(me, id): Staff, Query(q): Query<NoticeQuery>) -> Response {
-    let grants: Vec<Value> = me.grants.iter().map(|g| context! { role => g.role.label(), org_name => g.org_name.clone() }).collect();
+async fn dashboard(
+    State(state): State<AppState>,
+    Staff(me, id): Staff,
+    Query(q): Query<NoticeQuery>,
+) -> Response {
+    let grants: Vec<Value> = me
+        .grants
+        .iter()
+        .map(|g| context! { role => g.role.label(), org_name => g.org_name.clone() })
+        .collect();
     with_status(
         StatusCode::OK,
-        page(&state, &id, "admin/dashboard.html", context! { grants => grants, totp_enabled => me.user.totp_enabled, notice => notice_text(q.notice.as_deref()) }),
+        page(
+            &state,
+            &id,
+            "admin/dashboard.html",
+            context! { grants => grants, totp_enabled => me.user.totp_enabled, notice => notice_text(q.notice.as_deref()) },
+        ),
     )
 }
 
-fn password_page(state: &AppState, id: &Identity, me: &AuthUser, errors: &[FieldMessage], notice: Option<&str>, status: StatusCode) -> Response {
+fn password_page(
+    state: &AppState,
+    id: &Identity,
+    me: &AuthUser,
+    errors: &[FieldMessage],
+    notice: Option<&str>,
+    status: StatusCode,
+) -> Response {
     let p = &state.svc.config().password_policy;
     with_status(
         status,
@@ -341,8 +486,19 @@ fn password_page(state: &AppState, id: &Identity, me: &AuthUser, errors: &[Field
     )
 }
 
-async fn password_form(State(state): State<AppState>, Staff(me, id): Staff, Query(q): Query<NoticeQuery>) -> Response {
-    password_page(&state, &id, &me, &[], notice_text(q.notice.as_deref()), StatusCode::OK)
+async fn password_form(
+    State(state): State<AppState>,
+    Staff(me, id): Staff,
+    Query(q): Query<NoticeQuery>,
+) -> Response {
+    password_page(
+        &state,
+        &id,
+        &me,
+        &[],
+        notice_text(q.notice.as_deref()),
+        StatusCode::OK,
+    )
 }
 
 #[derive(Deserialize)]
@@ -355,9 +511,23 @@ struct PasswordForm {
     confirm_password: String,
 }
 
-async fn password_submit(State(state): State<AppState>, Staff(me, id): Staff, Form(f): Form<PasswordForm>) -> Response {
+async fn password_submit(
+    State(state): State<AppState>,
+    Staff(me, id): Staff,
+    Form(f): Form<PasswordForm>,
+) -> Response {
     let hash = id.session.as_ref().map(|s| s.session.id_hash.clone());
-    match state.svc.change_own_password(&id.ctx(), hash.as_deref(), &f.current_password, &f.new_password, &f.confirm_password).await {
+    match state
+        .svc
+        .change_own_password(
+            &id.ctx(),
+            hash.as_deref(),
+            &f.current_password,
+            &f.new_password,
+            &f.confirm_password,
+        )
+        .await
+    {
         Ok(()) => Redirect::to("/admin/password?notice=password_changed").into_response(),
         Err(e) => {
             let e = AppError::from(e);
@@ -388,12 +558,23 @@ struct OrgForm {
     credit_code: String,
 }
 
-async fn render_orgs(state: &AppState, id: &Identity, me: &AuthUser, form: &OrgForm, errors: &[FieldMessage], notice: Option<&str>, status: StatusCode) -> Response {
+async fn render_orgs(
+    state: &AppState,
+    id: &Identity,
+    me: &AuthUser,
+    form: &OrgForm,
+    errors: &[FieldMessage],
+    notice: Option<&str>,
+    status: StatusCode,
+) -> Response {
     let orgs = match state.svc.list_orgs(None).await {
         Ok(o) => o,
         Err(e) => return AppError::from(e).into_response(),
     };
-    let kinds: Vec<Value> = OrgKind::ALL.iter().map(|k| context! { key => k.key(), label => k.label() }).collect();
+    let kinds: Vec<Value> = OrgKind::ALL
+        .iter()
+        .map(|k| context! { key => k.key(), label => k.label() })
+        .collect();
     with_status(
         status,
         page(
@@ -412,9 +593,25 @@ async fn render_orgs(state: &AppState, id: &Identity, me: &AuthUser, form: &OrgF
     )
 }
 
-async fn orgs_page(State(state): State<AppState>, Staff(me, id): Staff, Query(q): Query<NoticeQuery>) -> Response {
-    let form = OrgForm { kind: "department".into(), ..OrgForm::default() };
-    render_orgs(&state, &id, &me, &form, &[], notice_text(q.notice.as_deref()), StatusCode::OK).await
+async fn orgs_page(
+    State(state): State<AppState>,
+    Staff(me, id): Staff,
+    Query(q): Query<NoticeQuery>,
+) -> Response {
+    let form = OrgForm {
+        kind: "department".into(),
+        ..OrgForm::default()
+    };
+    render_orgs(
+        &state,
+        &id,
+        &me,
+        &form,
+        &[],
+        notice_text(q.notice.as_deref()),
+        StatusCode::OK,
+    )
+    .await
 }
 
 fn blank(s: &str) -> Option<String> {
@@ -422,10 +619,26 @@ fn blank(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_owned())
 }
 
-async fn org_add(State(state): State<AppState>, Staff(me, id): Staff, Form(f): Form<OrgForm>) -> Response {
+async fn org_add(
+    State(state): State<AppState>,
+    Staff(me, id): Staff,
+    Form(f): Form<OrgForm>,
+) -> Response {
     let Some(kind) = OrgKind::parse(&f.kind) else {
-        let errors = vec![FieldMessage { field: "kind".into(), message: format!("未知的机构类型“{}”", f.kind) }];
-        return render_orgs(&state, &id, &me, &f, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let errors = vec![FieldMessage {
+            field: "kind".into(),
+            message: format!("未知的机构类型“{}”", f.kind),
+        }];
+        return render_orgs(
+            &state,
+            &id,
+            &me,
+            &f,
+            &errors,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     let input = OrgInput {
         code: f.code.trim().to_owned(),
@@ -442,7 +655,16 @@ async fn org_add(State(state): State<AppState>, Staff(me, id): Staff, Form(f): F
             if e.code != ErrorCode::ValidationFailed {
                 return e.into_response();
             }
-            render_orgs(&state, &id, &me, &f, &field_errors(&e), None, e.code.status()).await
+            render_orgs(
+                &state,
+                &id,
+                &me,
+                &f,
+                &field_errors(&e),
+                None,
+                e.code.status(),
+            )
+            .await
         }
     }
 }
@@ -466,7 +688,12 @@ struct UsersView<'a> {
     status: StatusCode,
 }
 
-async fn render_users(state: &AppState, id: &Identity, me: &AuthUser, v: UsersView<'_>) -> Response {
+async fn render_users(
+    state: &AppState,
+    id: &Identity,
+    me: &AuthUser,
+    v: UsersView<'_>,
+) -> Response {
     let users = match state.svc.list_users(&id.ctx()).await {
         Ok(u) => u,
         Err(e) => return AppError::from(e).into_response(),
@@ -487,7 +714,10 @@ async fn render_users(state: &AppState, id: &Identity, me: &AuthUser, v: UsersVi
             }
         })
         .collect();
-    let roles: Vec<Value> = Role::ALL.iter().map(|r| context! { key => r.key(), label => r.label() }).collect();
+    let roles: Vec<Value> = Role::ALL
+        .iter()
+        .map(|r| context! { key => r.key(), label => r.label() })
+        .collect();
     with_status(
         v.status,
         page(
@@ -509,23 +739,71 @@ async fn render_users(state: &AppState, id: &Identity, me: &AuthUser, v: UsersVi
     )
 }
 
-async fn users_page(State(state): State<AppState>, Staff(me, id): Staff, Query(q): Query<NoticeQuery>) -> Response {
+async fn users_page(
+    State(state): State<AppState>,
+    Staff(me, id): Staff,
+    Query(q): Query<NoticeQuery>,
+) -> Response {
     let form = UserForm::default();
-    render_users(&state, &id, &me, UsersView { form: &form, errors: &[], notice: notice_text(q.notice.as_deref()), shown_password: None, status: StatusCode::OK }).await
+    render_users(
+        &state,
+        &id,
+        &me,
+        UsersView {
+            form: &form,
+            errors: &[],
+            notice: notice_text(q.notice.as_deref()),
+            shown_password: None,
+            status: StatusCode::OK,
+        },
+    )
+    .await
 }
 
-async fn user_add(State(state): State<AppState>, Staff(me, id): Staff, Form(f): Form<UserForm>) -> Response {
-    match state.svc.add_user(&id.ctx(), &f.username, &f.display_name, None).await {
+async fn user_add(
+    State(state): State<AppState>,
+    Staff(me, id): Staff,
+    Form(f): Form<UserForm>,
+) -> Response {
+    match state
+        .svc
+        .add_user(&id.ctx(), &f.username, &f.display_name, None)
+        .await
+    {
         Ok((user, password)) => {
             let form = UserForm::default();
-            render_users(&state, &id, &me, UsersView { form: &form, errors: &[], notice: None, shown_password: Some((user.username, password)), status: StatusCode::OK }).await
+            render_users(
+                &state,
+                &id,
+                &me,
+                UsersView {
+                    form: &form,
+                    errors: &[],
+                    notice: None,
+                    shown_password: Some((user.username, password)),
+                    status: StatusCode::OK,
+                },
+            )
+            .await
         }
         Err(e) => {
             let e = AppError::from(e);
             if e.code != ErrorCode::ValidationFailed {
                 return e.into_response();
             }
-            render_users(&state, &id, &me, UsersView { form: &f, errors: &field_errors(&e), notice: None, shown_password: None, status: e.code.status() }).await
+            render_users(
+                &state,
+                &id,
+                &me,
+                UsersView {
+                    form: &f,
+                    errors: &field_errors(&e),
+                    notice: None,
+                    shown_password: None,
+                    status: e.code.status(),
+                },
+            )
+            .await
         }
     }
 }
@@ -543,27 +821,55 @@ struct GrantForm {
 fn parse_role(s: &str) -> Result<Role, AppError> {
     Role::parse(s).ok_or_else(|| {
         let mut e = AppError::new(ErrorCode::ValidationFailed, format!("未知的角色“{s}”"));
-        e.fields.push(FieldMessage { field: "role".into(), message: format!("未知的角色“{s}”") });
+        e.fields.push(FieldMessage {
+            field: "role".into(),
+            message: format!("未知的角色“{s}”"),
+        });
         e
     })
 }
 
-async fn grant_result(state: &AppState, id: &Identity, me: &AuthUser, r: Result<(), ServiceError>, ok_notice: &str) -> Response {
+async fn grant_result(
+    state: &AppState,
+    id: &Identity,
+    me: &AuthUser,
+    r: Result<(), ServiceError>,
+    ok_notice: &str,
+) -> Response {
     match r {
         Ok(()) => Redirect::to(&format!("/admin/users?notice={ok_notice}")).into_response(),
         Err(e) => {
             let e = AppError::from(e);
-            if matches!(e.code, ErrorCode::Internal | ErrorCode::Unavailable | ErrorCode::Forbidden) {
+            if matches!(
+                e.code,
+                ErrorCode::Internal | ErrorCode::Unavailable | ErrorCode::Forbidden
+            ) {
                 return e.into_response();
             }
             let status = e.code.status();
             let form = UserForm::default();
-            render_users(state, id, me, UsersView { form: &form, errors: &field_errors(&e), notice: None, shown_password: None, status }).await
+            render_users(
+                state,
+                id,
+                me,
+                UsersView {
+                    form: &form,
+                    errors: &field_errors(&e),
+                    notice: None,
+                    shown_password: None,
+                    status,
+                },
+            )
+            .await
         }
     }
 }
 
-async fn grant(State(state): State<AppState>, Staff(me, id): Staff, Form(f): Form<GrantForm>) -> Response {
+async fn grant(
+    State(state): State<AppState>,
+    Staff(me, id): Staff,
+    Form(f): Form<GrantForm>,
+) -> Response {
     let role = match parse_role(&f.role) {
         Ok(r) => r,
         Err(e) => return e.into_response(),
@@ -572,7 +878,12 @@ async fn grant(State(state): State<AppState>, Staff(me, id): Staff, Form(f): For
     grant_result(&state, &id, &me, r, "granted").await
 }
 
-async fn revoke(State(state): State<AppState>, Staff(me, id): Staff, Path(username): Path<String>, Form(f): Form<GrantForm>) -> Response {
+async fn revoke(
+    State(state): State<AppState>,
+    Staff(me, id): Staff,
+    Path(username): Path<String>,
+    Form(f): Form<GrantForm>,
+) -> Response {
     let role = match parse_role(&f.role) {
         Ok(r) => r,
         Err(e) => return e.into_response(),
@@ -581,24 +892,48 @@ async fn revoke(State(state): State<AppState>, Staff(me, id): Staff, Path(userna
     grant_result(&state, &id, &me, r, "revoked").await
 }
 
-async fn reset_password(State(state): State<AppState>, Staff(me, id): Staff, Path(username): Path<String>) -> Response {
+async fn reset_password(
+    State(state): State<AppState>,
+    Staff(me, id): Staff,
+    Path(username): Path<String>,
+) -> Response {
     match state.svc.reset_password(&id.ctx(), &username, None).await {
         Ok(password) => {
             let form = UserForm::default();
-            render_users(&state, &id, &me, UsersView { form: &form, errors: &[], notice: None, shown_password: Some((username, password)), status: StatusCode::OK }).await
+            render_users(
+                &state,
+                &id,
+                &me,
+                UsersView {
+                    form: &form,
+                    errors: &[],
+                    notice: None,
+                    shown_password: Some((username, password)),
+                    status: StatusCode::OK,
+                },
+            )
+            .await
         }
         Err(e) => AppError::from(e).into_response(),
     }
 }
 
-async fn disable(State(state): State<AppState>, Staff(_me, id): Staff, Path(username): Path<String>) -> Response {
+async fn disable(
+    State(state): State<AppState>,
+    Staff(_me, id): Staff,
+    Path(username): Path<String>,
+) -> Response {
     match state.svc.set_disabled(&id.ctx(), &username, true).await {
         Ok(()) => Redirect::to("/admin/users?notice=disabled").into_response(),
         Err(e) => AppError::from(e).into_response(),
     }
 }
 
-async fn enable(State(state): State<AppState>, Staff(_me, id): Staff, Path(username): Path<String>) -> Response {
+async fn enable(
+    State(state): State<AppState>,
+    Staff(_me, id): Staff,
+    Path(username): Path<String>,
+) -> Response {
     match state.svc.set_disabled(&id.ctx(), &username, false).await {
         Ok(()) => Redirect::to("/admin/users?notice=enabled").into_response(),
         Err(e) => AppError::from(e).into_response(),
@@ -616,8 +951,21 @@ struct TokenForm {
     days: String,
 }
 
-async fn render_tokens(state: &AppState, id: &Identity, me: &AuthUser, form: &TokenForm, errors: &[FieldMessage], notice: Option<&str>, new_token: Option<String>, status: StatusCode) -> Response {
-    let who = if me.has_role(Role::SystemAdmin) { None } else { Some(me.user.username.as_str()) };
+async fn render_tokens(
+    state: &AppState,
+    id: &Identity,
+    me: &AuthUser,
+    form: &TokenForm,
+    errors: &[FieldMessage],
+    notice: Option<&str>,
+    new_token: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let who = if me.has_role(Role::SystemAdmin) {
+        None
+    } else {
+        Some(me.user.username.as_str())
+    };
     let tokens = match state.svc.list_tokens(&id.ctx(), who).await {
         Ok(t) => t,
         Err(e) => return AppError::from(e).into_response(),
@@ -644,28 +992,89 @@ async fn render_tokens(state: &AppState, id: &Identity, me: &AuthUser, form: &To
     )
 }
 
-async fn tokens_page(State(state): State<AppState>, Staff(me, id): Staff, Query(q): Query<NoticeQuery>) -> Response {
-    render_tokens(&state, &id, &me, &TokenForm::default(), &[], notice_text(q.notice.as_deref()), None, StatusCode::OK).await
+async fn tokens_page(
+    State(state): State<AppState>,
+    Staff(me, id): Staff,
+    Query(q): Query<NoticeQuery>,
+) -> Response {
+    render_tokens(
+        &state,
+        &id,
+        &me,
+        &TokenForm::default(),
+        &[],
+        notice_text(q.notice.as_deref()),
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
-async fn token_create(State(state): State<AppState>, Staff(me, id): Staff, Form(f): Form<TokenForm>) -> Response {
+async fn token_create(
+    State(state): State<AppState>,
+    Staff(me, id): Staff,
+    Form(f): Form<TokenForm>,
+) -> Response {
     let Ok(days) = f.days.trim().parse::<i64>() else {
-        let errors = vec![FieldMessage { field: "days".into(), message: "有效期须为整数天数".into() }];
-        return render_tokens(&state, &id, &me, &f, &errors, None, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let errors = vec![FieldMessage {
+            field: "days".into(),
+            message: "有效期须为整数天数".into(),
+        }];
+        return render_tokens(
+            &state,
+            &id,
+            &me,
+            &f,
+            &errors,
+            None,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
-    match state.svc.create_token(&id.ctx(), &me.user.username, &f.name, days).await {
-        Ok((_, secret)) => render_tokens(&state, &id, &me, &TokenForm::default(), &[], None, Some(secret), StatusCode::OK).await,
+    match state
+        .svc
+        .create_token(&id.ctx(), &me.user.username, &f.name, days)
+        .await
+    {
+        Ok((_, secret)) => {
+            render_tokens(
+                &state,
+                &id,
+                &me,
+                &TokenForm::default(),
+                &[],
+                None,
+                Some(secret),
+                StatusCode::OK,
+            )
+            .await
+        }
         Err(e) => {
             let e = AppError::from(e);
             if e.code != ErrorCode::ValidationFailed {
                 return e.into_response();
             }
-            render_tokens(&state, &id, &me, &f, &field_errors(&e), None, None, e.code.status()).await
+            render_tokens(
+                &state,
+                &id,
+                &me,
+                &f,
+                &field_errors(&e),
+                None,
+                None,
+                e.code.status(),
+            )
+            .await
         }
     }
 }
 
-async fn token_revoke(State(state): State<AppState>, Staff(_me, id): Staff, Path(token_id): Path<i64>) -> Response {
+async fn token_revoke(
+    State(state): State<AppState>,
+    Staff(_me, id): Staff,
+    Path(token_id): Path<i64>,
+) -> Response {
     match state.svc.revoke_token(&id.ctx(), token_id).await {
         Ok(()) => Redirect::to("/admin/tokens?notice=token_revoked").into_response(),
         Err(e) => AppError::from(e).into_response(),
@@ -698,11 +1107,18 @@ fn day_start_ms(s: &str, field: &str) -> Result<Option<i64>, AppError> {
         return Ok(None);
     }
     let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-        let mut e = AppError::new(ErrorCode::ValidationFailed, format!("日期“{s}”无效，应为 YYYY-MM-DD"));
-        e.fields.push(FieldMessage { field: field.into(), message: format!("日期“{s}”无效，应为 YYYY-MM-DD") });
+        let mut e = AppError::new(
+            ErrorCode::ValidationFailed,
+            format!("日期“{s}”无效，应为 YYYY-MM-DD"),
+        );
+        e.fields.push(FieldMessage {
+            field: field.into(),
+            message: format!("日期“{s}”无效，应为 YYYY-MM-DD"),
+        });
         e
     })?;
-    Ok(d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis() - 8 * 3_600_000))
+    Ok(d.and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc().timestamp_millis() - 8 * 3_600_000))
 }
 
 fn audit_filter(q: &AuditQuery) -> Result<AuditFilter, AppError> {
@@ -730,14 +1146,23 @@ fn audit_query_string(q: &AuditQuery) -> String {
         .finish()
 }
 
-async fn render_audit(state: &AppState, id: &Identity, q: &AuditQuery, verify: Option<String>) -> Response {
+async fn render_audit(
+    state: &AppState,
+    id: &Identity,
+    q: &AuditQuery,
+    verify: Option<String>,
+) -> Response {
     let filter = match audit_filter(q) {
         Ok(f) => f,
         Err(e) => return e.into_response(),
     };
     const PER_PAGE: i64 = 50;
     let page_no = q.page.unwrap_or(1).max(1);
-    let result = match state.svc.audit_page(&id.ctx(), &filter, PER_PAGE, (page_no - 1) * PER_PAGE).await {
+    let result = match state
+        .svc
+        .audit_page(&id.ctx(), &filter, PER_PAGE, (page_no - 1) * PER_PAGE)
+        .await
+    {
         Ok(r) => r,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -770,11 +1195,19 @@ async fn render_audit(state: &AppState, id: &Identity, q: &AuditQuery, verify: O
     )
 }
 
-async fn audit_page(State(state): State<AppState>, Staff(_me, id): Staff, Query(q): Query<AuditQuery>) -> Response {
+async fn audit_page(
+    State(state): State<AppState>,
+    Staff(_me, id): Staff,
+    Query(q): Query<AuditQuery>,
+) -> Response {
     render_audit(&state, &id, &q, None).await
 }
 
-async fn audit_csv(State(state): State<AppState>, Staff(_me, id): Staff, Query(q): Query<AuditQuery>) -> Response {
+async fn audit_csv(
+    State(state): State<AppState>,
+    Staff(_me, id): Staff,
+    Query(q): Query<AuditQuery>,
+) -> Response {
     let filter = match audit_filter(&q) {
         Ok(f) => f,
         Err(e) => return e.into_response(),
@@ -783,7 +1216,10 @@ async fn audit_csv(State(state): State<AppState>, Staff(_me, id): Staff, Query(q
         Ok(body) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"audit-log.csv\""),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"audit-log.csv\"",
+                ),
             ],
             body,
         )

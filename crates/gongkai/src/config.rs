@@ -1,0 +1,527 @@
+//! Configuration: defaults, then an optional TOML file (`--config` / `GONGKAI_CONFIG`), then
+//! `GONGKAI_*` environment variables, then command-line flags. Loaded once here and passed down.
+//!
+//! Every setting can come from the environment as `GONGKAI_<SECTION>__<KEY>` (for example
+//! `GONGKAI_AUTH__LOCKOUT_THRESHOLD=10`); the most used also have short names: `GONGKAI_DATA`,
+//! `GONGKAI_DATABASE_URL`, `GONGKAI_LISTEN`. Validation happens before anything starts, and every
+//! error names the setting. The database URL's password never appears in logs or `Debug`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// The documented default configuration, as printed by `gongkai config print-default`.
+pub const DEFAULT_TOML: &str = include_str!("default-config.toml");
+
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub server: Server,
+    pub site: Site,
+    pub auth: Auth,
+    pub audit: Audit,
+    pub log: Log,
+}
+
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Server {
+    pub listen: String,
+    pub data_dir: String,
+    pub database_url: String,
+    pub max_connections: u32,
+    pub public_url: String,
+    pub trust_forwarded_for: bool,
+    pub body_limit_bytes: u64,
+    pub request_timeout_secs: u64,
+    pub shutdown_grace_secs: u64,
+    pub background_tasks: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Site {
+    pub name: String,
+    pub site_code: String,
+    pub icp: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Auth {
+    pub password_min_length: u32,
+    pub password_min_classes: u32,
+    pub lockout_threshold: u32,
+    pub lockout_window_minutes: u32,
+    pub lockout_duration_minutes: u32,
+    pub ip_failure_limit: u32,
+    pub session_idle_minutes: u32,
+    pub session_absolute_hours: u32,
+    pub token_max_days: u32,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Audit {
+    pub retention_days: u32,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Log {
+    pub level: String,
+    pub format: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            server: Server::default(),
+            site: Site {
+                name: "政务公开平台".into(),
+                site_code: String::new(),
+                icp: String::new(),
+            },
+            auth: Auth {
+                password_min_length: 12,
+                password_min_classes: 3,
+                lockout_threshold: 5,
+                lockout_window_minutes: 15,
+                lockout_duration_minutes: 15,
+                ip_failure_limit: 100,
+                session_idle_minutes: 30,
+                session_absolute_hours: 12,
+                token_max_days: 365,
+            },
+            audit: Audit {
+                retention_days: 180,
+            },
+            log: Log {
+                level: "info".into(),
+                format: "text".into(),
+            },
+        }
+    }
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: "./gongkai-data".into(),
+            database_url: String::new(),
+            max_connections: 10,
+            public_url: String::new(),
+            trust_forwarded_for: false,
+            body_limit_bytes: 2 * 1024 * 1024,
+            request_timeout_secs: 30,
+            shutdown_grace_secs: 20,
+            background_tasks: true,
+        }
+    }
+}
+
+impl Default for Site {
+    fn default() -> Self {
+        Config::default().site
+    }
+}
+impl Default for Auth {
+    fn default() -> Self {
+        Config::default().auth
+    }
+}
+impl Default for Audit {
+    fn default() -> Self {
+        Config::default().audit
+    }
+}
+impl Default for Log {
+    fn default() -> Self {
+        Config::default().log
+    }
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact(&self.database_url))
+            .field("max_connections", &self.max_connections)
+            .field("public_url", &self.public_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("server", &self.server)
+            .field("site", &self.site)
+            .field("auth", &self.auth)
+            .field("audit", &self.audit)
+            .field("log", &self.log)
+            .finish()
+    }
+}
+
+/// A URL with its password replaced by `***`.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***@{}", &url[..s], &url[at + 1..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Values given on the command line (highest precedence).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub data: Option<String>,
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+}
+
+impl Config {
+    /// Loads the layered configuration. `file` is the path of the optional TOML file.
+    pub fn load(
+        file: Option<&str>,
+        env: &[(String, String)],
+        cli: &Overrides,
+    ) -> Result<Config, String> {
+        let mut cfg = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("config: 无法读取配置文件“{path}”：{e}"))?;
+                toml::from_str::<Config>(&text)
+                    .map_err(|e| format!("config: 配置文件“{path}”有误：{e}"))?
+            }
+            None => Config::default(),
+        };
+        cfg.apply_env(env)?;
+        let short = |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        if let Some(v) = short("GONGKAI_DATA") {
+            cfg.server.data_dir = v;
+        }
+        if let Some(v) = short("GONGKAI_DATABASE_URL") {
+            cfg.server.database_url = v;
+        }
+        if let Some(v) = short("GONGKAI_LISTEN") {
+            cfg.server.listen = v;
+        }
+        if let Some(v) = &cli.data {
+            cfg.server.data_dir = v.clone();
+        }
+        if let Some(v) = &cli.database_url {
+            cfg.server.database_url = v.clone();
+        }
+        if let Some(v) = &cli.listen {
+            cfg.server.listen = v.clone();
+        }
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Applies `GONGKAI_<SECTION>__<KEY>` variables, typed by the setting they replace.
+    fn apply_env(&mut self, env: &[(String, String)]) -> Result<(), String> {
+        let mut table = toml::Table::try_from(&*self).map_err(|e| format!("config: {e}"))?;
+        for (name, value) in env {
+            let Some(rest) = name.strip_prefix("GONGKAI_") else {
+                continue;
+            };
+            let Some((section, key)) = rest.split_once("__") else {
+                continue;
+            };
+            let (section, key) = (section.to_lowercase(), key.to_lowercase());
+            let Some(toml::Value::Table(sec)) = table.get_mut(&section) else {
+                return Err(format!("{name}: 未知的配置节“{section}”"));
+            };
+            let Some(slot) = sec.get_mut(&key) else {
+                return Err(format!("{name}: 配置节“{section}”中没有设置项“{key}”"));
+            };
+            *slot = match slot {
+                toml::Value::Integer(_) => toml::Value::Integer(
+                    value
+                        .trim()
+                        .parse()
+                        .map_err(|_| format!("{name}: “{value}”不是整数"))?,
+                ),
+                toml::Value::Boolean(_) => toml::Value::Boolean(match value.trim() {
+                    "true" | "1" | "yes" => true,
+                    "false" | "0" | "no" => false,
+                    _ => return Err(format!("{name}: “{value}”不是布尔值（true/false）")),
+                }),
+                _ => toml::Value::String(value.clone()),
+            };
+        }
+        *self = table
+            .try_into()
+            .map_err(|e| format!("config: 环境变量中的设置有误：{e}"))?;
+        Ok(())
+    }
+
+    /// Checks values that types alone cannot; each error names the setting.
+    pub fn validate(&self) -> Result<(), String> {
+        let s = &self.server;
+        s.listen.parse::<SocketAddr>().map_err(|_| {
+            format!(
+                "server.listen: “{}”不是有效的监听地址（例如 127.0.0.1:8080）",
+                s.listen
+            )
+        })?;
+        if s.data_dir.trim().is_empty() {
+            return Err("server.data_dir: 数据目录不能为空".into());
+        }
+        if !s.database_url.is_empty() {
+            let scheme = s.database_url.split(':').next().unwrap_or_default();
+            if !matches!(scheme, "sqlite" | "postgres" | "postgresql") {
+                return Err(format!(
+                    "server.database_url: 不支持的数据库地址“{}”（应以 sqlite:// 或 postgres:// 开头）",
+                    redact(&s.database_url)
+                ));
+            }
+        }
+        if s.max_connections == 0 || s.max_connections > 1000 {
+            return Err("server.max_connections: 应为 1–1000".into());
+        }
+        if !s.public_url.is_empty()
+            && !(s.public_url.starts_with("http://") || s.public_url.starts_with("https://"))
+        {
+            return Err(format!(
+                "server.public_url: “{}”应以 http:// 或 https:// 开头",
+                s.public_url
+            ));
+        }
+        if s.body_limit_bytes < 1024 {
+            return Err("server.body_limit_bytes: 至少 1024".into());
+        }
+        if s.request_timeout_secs == 0 {
+            return Err("server.request_timeout_secs: 至少 1 秒".into());
+        }
+        let a = &self.auth;
+        if a.password_min_length < 8 {
+            return Err("auth.password_min_length: 至少 8（工作人员建议 12 以上）".into());
+        }
+        if a.password_min_classes > 4 {
+            return Err("auth.password_min_classes: 应为 0–4".into());
+        }
+        if a.lockout_threshold == 0 {
+            return Err("auth.lockout_threshold: 至少 1".into());
+        }
+        if a.lockout_window_minutes == 0 || a.lockout_duration_minutes == 0 {
+            return Err(
+                "auth.lockout_window_minutes / auth.lockout_duration_minutes: 至少 1 分钟".into(),
+            );
+        }
+        if a.session_idle_minutes == 0 || a.session_absolute_hours == 0 {
+            return Err("auth.session_idle_minutes / auth.session_absolute_hours: 至少为 1".into());
+        }
+        if a.token_max_days == 0 {
+            return Err("auth.token_max_days: 至少 1 天".into());
+        }
+        if self.audit.retention_days < 180 {
+            return Err(format!(
+                "audit.retention_days: 审计日志至少保存 180 天（网络安全法第二十一条），当前为 {}",
+                self.audit.retention_days
+            ));
+        }
+        if !matches!(self.log.format.as_str(), "text" | "json") {
+            return Err(format!(
+                "log.format: “{}”无效，应为 text 或 json",
+                self.log.format
+            ));
+        }
+        Ok(())
+    }
+
+    /// The database URL in effect: the configured one, or the SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        if self.server.database_url.is_empty() {
+            format!("sqlite://{}", self.data_path().join("gongkai.db").display())
+        } else {
+            self.server.database_url.clone()
+        }
+    }
+
+    pub fn data_path(&self) -> PathBuf {
+        PathBuf::from(&self.server.data_dir)
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url().starts_with("sqlite:")
+    }
+
+    /// The service-layer settings.
+    pub fn service(&self) -> gongkai_service::ServiceConfig {
+        let a = &self.auth;
+        gongkai_service::ServiceConfig {
+            password_policy: gongkai_domain::password::PasswordPolicy {
+                min_length: a.password_min_length as usize,
+                max_length: 128,
+                min_classes: a.password_min_classes as usize,
+            },
+            lockout: gongkai_domain::account::LockoutPolicy {
+                threshold: a.lockout_threshold,
+                window_ms: i64::from(a.lockout_window_minutes) * 60_000,
+                duration_ms: i64::from(a.lockout_duration_minutes) * 60_000,
+            },
+            ip_failure_limit: a.ip_failure_limit,
+            session_idle_ms: i64::from(a.session_idle_minutes) * 60_000,
+            session_absolute_ms: i64::from(a.session_absolute_hours) * 3_600_000,
+            token_max_days: i64::from(a.token_max_days),
+            audit_retention_days: i64::from(self.audit.retention_days),
+            totp_issuer: self.site.name.clone(),
+        }
+    }
+
+    /// The web-layer settings.
+    pub fn web(&self) -> gongkai_web::WebConfig {
+        let none_if_empty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+        gongkai_web::WebConfig {
+            site_name: self.site.name.clone(),
+            secure_cookies: self.server.public_url.starts_with("https://"),
+            trust_forwarded: self.server.trust_forwarded_for,
+            body_limit: self.server.body_limit_bytes as usize,
+            request_timeout: std::time::Duration::from_secs(self.server.request_timeout_secs),
+            site_code: none_if_empty(&self.site.site_code),
+            icp: none_if_empty(&self.site.icp),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn printed_default_is_the_default() {
+        let parsed: Config = toml::from_str(DEFAULT_TOML).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            parsed == Config::default(),
+            "default-config.toml and Config::default() differ"
+        );
+    }
+
+    #[test]
+    fn docs_config_md_carries_the_default() {
+        let doc = include_str!("../../../docs/CONFIG.md");
+        assert!(
+            doc.contains(DEFAULT_TOML.trim()),
+            "docs/CONFIG.md is out of date: paste `gongkai config print-default` into it"
+        );
+    }
+
+    #[test]
+    fn layers_apply_in_order() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "[server]\nlisten = \"127.0.0.1:9000\"\ndata_dir = \"/from-file\"\n[auth]\nlockout_threshold = 7\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let path = file.to_string_lossy().to_string();
+        let c =
+            Config::load(Some(&path), &[], &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.server.listen, "127.0.0.1:9000");
+        assert_eq!(c.auth.lockout_threshold, 7);
+        let e = env(&[
+            ("GONGKAI_AUTH__LOCKOUT_THRESHOLD", "9"),
+            ("GONGKAI_DATA", "/from-env"),
+        ]);
+        let c =
+            Config::load(Some(&path), &e, &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.auth.lockout_threshold, 9);
+        assert_eq!(c.server.data_dir, "/from-env");
+        let cli = Overrides {
+            data: Some("/from-flag".into()),
+            ..Overrides::default()
+        };
+        let c = Config::load(Some(&path), &e, &cli).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.server.data_dir, "/from-flag");
+    }
+
+    #[test]
+    fn errors_name_the_setting() {
+        let e = Config::load(
+            None,
+            &env(&[("GONGKAI_AUTH__LOCKOUT_THRESHOLD", "many")]),
+            &Overrides::default(),
+        );
+        assert!(
+            e.err()
+                .unwrap_or_default()
+                .starts_with("GONGKAI_AUTH__LOCKOUT_THRESHOLD")
+        );
+        let e = Config::load(
+            None,
+            &env(&[("GONGKAI_AUTH__NOPE", "1")]),
+            &Overrides::default(),
+        );
+        assert!(e.err().unwrap_or_default().contains("nope"));
+        let cli = Overrides {
+            database_url: Some("mysql://root@h/db".into()),
+            ..Overrides::default()
+        };
+        assert!(
+            Config::load(None, &[], &cli)
+                .err()
+                .unwrap_or_default()
+                .starts_with("server.database_url")
+        );
+        let cli = Overrides {
+            listen: Some("localhost".into()),
+            ..Overrides::default()
+        };
+        assert!(
+            Config::load(None, &[], &cli)
+                .err()
+                .unwrap_or_default()
+                .starts_with("server.listen")
+        );
+        let e = Config::load(
+            None,
+            &env(&[("GONGKAI_AUDIT__RETENTION_DAYS", "30")]),
+            &Overrides::default(),
+        );
+        assert!(
+            e.err()
+                .unwrap_or_default()
+                .starts_with("audit.retention_days")
+        );
+    }
+
+    #[test]
+    fn corrupt_file_is_named() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.path().join("bad.toml");
+        std::fs::write(&file, "[server\nlisten = 1").unwrap_or_else(|e| panic!("{e}"));
+        let path = file.to_string_lossy().to_string();
+        let e = Config::load(Some(&path), &[], &Overrides::default())
+            .err()
+            .unwrap_or_default();
+        assert!(e.starts_with("config:") && e.contains("bad.toml"), "{e}");
+    }
+
+    #[test]
+    fn secrets_are_redacted() {
+        let mut c = Config::default();
+        c.server.database_url = "postgres://gk:s3cret@db/gongkai".into();
+        let dbg = format!("{c:?}");
+        assert!(
+            !dbg.contains("s3cret") && dbg.contains("gk:***@db"),
+            "{dbg}"
+        );
+    }
+}
