@@ -10,7 +10,7 @@ pub enum StoreError {
     #[error("conflict on {constraint}")]
     Conflict { constraint: String },
     /// The database cannot be reached or is shutting down.
-    #[error("database unavailable: {0}")]
+    #[error("{0}")]
     Unavailable(String),
     /// A setting such as the database URL is wrong; the message names it.
     #[error("{0}")]

@@ -1,1 +1,7 @@
-//! Integration tests.
+//! Use-case tests of the service layer, on SQLite by default and on PostgreSQL when
+//! `GONGKAI_TEST_DATABASE_URL` is set. Time comes from a fake clock.
+
+mod accounts;
+mod auth;
+mod orgs;
+mod support;
