@@ -144,11 +144,7 @@ pub struct LockoutPolicy {
 
 impl Default for LockoutPolicy {
     fn default() -> Self {
-        LockoutPolicy {
-            threshold: 5,
-            window_ms: 15 * 60_000,
-            duration_ms: 15 * 60_000,
-        }
+        LockoutPolicy { threshold: 5, window_ms: 15 * 60_000, duration_ms: 15 * 60_000 }
     }
 }
 
@@ -156,11 +152,7 @@ impl LockoutPolicy {
     /// Given the times of failed attempts since the last success (newest last), returns the
     /// instant until which the account is locked, if it is locked at `now_ms`.
     pub fn locked_until(&self, failures_ms: &[i64], now_ms: i64) -> Option<i64> {
-        let in_window: Vec<i64> = failures_ms
-            .iter()
-            .copied()
-            .filter(|t| now_ms - t <= self.window_ms)
-            .collect();
+        let in_window: Vec<i64> = failures_ms.iter().copied().filter(|t| now_ms - t <= self.window_ms).collect();
         if self.threshold == 0 || (in_window.len() as u32) < self.threshold {
             return None;
         }
@@ -191,10 +183,7 @@ mod tests {
         let five: Vec<i64> = (0..5).map(|i| now - 1000 * i).rev().collect();
         assert_eq!(p.locked_until(&five, now), Some(now + p.duration_ms));
         assert_eq!(p.locked_until(&five, now + p.duration_ms + 1), None);
-        let old: Vec<i64> = (0..5)
-            .map(|i| now - p.window_ms - 1000 * (i + 1))
-            .rev()
-            .collect();
+        let old: Vec<i64> = (0..5).map(|i| now - p.window_ms - 1000 * (i + 1)).rev().collect();
         assert_eq!(p.locked_until(&old, now), None);
     }
 

@@ -54,28 +54,16 @@ impl AuditRecord {
         let mut out = Vec::with_capacity(256);
         field(&mut out, "seq", Some(&self.seq.to_string()));
         field(&mut out, "at", Some(&self.at_ms.to_string()));
-        field(
-            &mut out,
-            "actor_id",
-            self.actor_id.map(|v| v.to_string()).as_deref(),
-        );
+        field(&mut out, "actor_id", self.actor_id.map(|v| v.to_string()).as_deref());
         field(&mut out, "actor", Some(&self.actor_name));
         field(&mut out, "ip", self.ip.as_deref());
         field(&mut out, "action", Some(&self.action));
         field(&mut out, "target_kind", Some(&self.target_kind));
         field(&mut out, "target_id", self.target_id.as_deref());
-        field(
-            &mut out,
-            "org_id",
-            self.org_id.map(|v| v.to_string()).as_deref(),
-        );
+        field(&mut out, "org_id", self.org_id.map(|v| v.to_string()).as_deref());
         field(&mut out, "before", self.before.as_deref());
         field(&mut out, "after", self.after.as_deref());
-        field(
-            &mut out,
-            "success",
-            Some(if self.success { "1" } else { "0" }),
-        );
+        field(&mut out, "success", Some(if self.success { "1" } else { "0" }));
         out
     }
 
@@ -106,10 +94,7 @@ pub fn verify_chain<'a>(
     let (mut seq, mut prev) = start;
     for (rec, stored) in rows {
         if rec.seq != seq + 1 {
-            return Err(ChainBreak::Gap {
-                expected: seq + 1,
-                found: rec.seq,
-            });
+            return Err(ChainBreak::Gap { expected: seq + 1, found: rec.seq });
         }
         let h = rec.chain_hash(&prev);
         if h != stored {
@@ -160,13 +145,7 @@ mod tests {
         assert_eq!(r, Err(ChainBreak::HashMismatch { seq: 3 }));
 
         let skipped = all().enumerate().filter(|(i, _)| *i != 1).map(|(_, x)| x);
-        assert_eq!(
-            verify_chain((0, GENESIS), skipped),
-            Err(ChainBreak::Gap {
-                expected: 2,
-                found: 3
-            })
-        );
+        assert_eq!(verify_chain((0, GENESIS), skipped), Err(ChainBreak::Gap { expected: 2, found: 3 }));
     }
 
     #[test]

@@ -16,10 +16,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError {
-            field: field.into(),
-            message: message.into(),
-        }
+        FieldError { field: field.into(), message: message.into() }
     }
 }
 
@@ -40,11 +37,7 @@ impl Invalid {
 
     /// `Ok(())` when `errors` is empty, the errors otherwise.
     pub fn check(errors: Vec<FieldError>) -> Result<(), Invalid> {
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(Invalid(errors))
-        }
+        if errors.is_empty() { Ok(()) } else { Err(Invalid(errors)) }
     }
 }
 

@@ -25,14 +25,8 @@ pub enum OrgKind {
 }
 
 impl OrgKind {
-    pub const ALL: [OrgKind; 6] = [
-        OrgKind::Province,
-        OrgKind::City,
-        OrgKind::County,
-        OrgKind::Township,
-        OrgKind::Department,
-        OrgKind::Office,
-    ];
+    pub const ALL: [OrgKind; 6] =
+        [OrgKind::Province, OrgKind::City, OrgKind::County, OrgKind::Township, OrgKind::Department, OrgKind::Office];
 
     /// Stable key used in the database, CLI, imports and the API.
     pub fn key(self) -> &'static str {
@@ -79,10 +73,7 @@ impl OrgKind {
 
     /// Whether this kind is a level of government (as opposed to a department or office).
     pub fn is_government(self) -> bool {
-        matches!(
-            self,
-            OrgKind::Province | OrgKind::City | OrgKind::County | OrgKind::Township
-        )
+        matches!(self, OrgKind::Province | OrgKind::City | OrgKind::County | OrgKind::Township)
     }
 
     fn rank(self) -> Option<u8> {
@@ -133,31 +124,22 @@ pub fn validate_org(input: &OrgInput, parent_kind: Option<OrgKind>) -> Vec<Field
     }
     if let (Some(own), Some(parent)) = (input.kind.rank(), parent_kind) {
         match parent.rank() {
-            Some(p) if p >= own => errors.push(FieldError::new(
-                "kind",
-                format!("{}不能隶属于{}", input.kind.label(), parent.label()),
-            )),
-            None => errors.push(FieldError::new(
-                "kind",
-                format!("{}不能隶属于{}", input.kind.label(), parent.label()),
-            )),
+            Some(p) if p >= own => {
+                errors.push(FieldError::new("kind", format!("{}不能隶属于{}", input.kind.label(), parent.label())))
+            }
+            None => errors.push(FieldError::new("kind", format!("{}不能隶属于{}", input.kind.label(), parent.label()))),
             Some(_) => {}
         }
     }
     if let Some(d) = &input.division_code {
         if !is_division_code(d) {
-            errors.push(FieldError::new(
-                "division_code",
-                format!("行政区划代码“{d}”无效：应为 6 位、9 位或 12 位数字"),
-            ));
+            errors
+                .push(FieldError::new("division_code", format!("行政区划代码“{d}”无效：应为 6 位、9 位或 12 位数字")));
         }
     }
     if let Some(c) = &input.credit_code {
         if !is_credit_code(c) {
-            errors.push(FieldError::new(
-                "credit_code",
-                format!("统一社会信用代码“{c}”无效：应为 18 位且校验位正确"),
-            ));
+            errors.push(FieldError::new("credit_code", format!("统一社会信用代码“{c}”无效：应为 18 位且校验位正确")));
         }
     }
     errors
@@ -168,21 +150,14 @@ pub fn validate_org(input: &OrgInput, parent_kind: Option<OrgKind>) -> Vec<Field
 pub fn validate_code(code: &str) -> Result<(), FieldError> {
     let ok = !code.is_empty()
         && code.len() <= 64
-        && code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        && code
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric());
+        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && code.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
     if ok {
         Ok(())
     } else {
         Err(FieldError::new(
             "code",
-            format!(
-                "机构代码“{code}”无效：只能包含英文字母、数字、“-”和“_”，以字母或数字开头，最长 64 个字符"
-            ),
+            format!("机构代码“{code}”无效：只能包含英文字母、数字、“-”和“_”，以字母或数字开头，最长 64 个字符"),
         ))
     }
 }
@@ -196,9 +171,7 @@ pub fn is_division_code(s: &str) -> bool {
 /// check character computed with weights 3^i mod 31 over the first 17.
 pub fn is_credit_code(s: &str) -> bool {
     const ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const WEIGHTS: [u32; 17] = [
-        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-    ];
+    const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
     let chars: Vec<char> = s.chars().collect();
     if chars.len() != 18 {
         return false;
@@ -210,12 +183,7 @@ pub fn is_credit_code(s: &str) -> bool {
             None => return false,
         }
     }
-    let sum: u32 = values
-        .iter()
-        .take(17)
-        .zip(WEIGHTS)
-        .map(|(v, w)| v * w)
-        .sum();
+    let sum: u32 = values.iter().take(17).zip(WEIGHTS).map(|(v, w)| v * w).sum();
     let check = (31 - sum % 31) % 31;
     values[17] == check
 }
@@ -271,10 +239,7 @@ mod tests {
         i.name = " ".into();
         i.division_code = Some("51010".into());
         i.credit_code = Some("123".into());
-        let fields: Vec<String> = validate_org(&i, None)
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
+        let fields: Vec<String> = validate_org(&i, None).into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["code", "name", "division_code", "credit_code"]);
     }
 }

@@ -17,11 +17,7 @@ pub struct PasswordPolicy {
 
 impl Default for PasswordPolicy {
     fn default() -> Self {
-        PasswordPolicy {
-            min_length: 12,
-            max_length: 128,
-            min_classes: 3,
-        }
+        PasswordPolicy { min_length: 12, max_length: 128, min_classes: 3 }
     }
 }
 
@@ -47,16 +43,10 @@ impl PasswordPolicy {
     pub fn check(&self, password: &str, username: &str) -> Result<(), FieldError> {
         let len = password.chars().count();
         if len < self.min_length {
-            return Err(FieldError::new(
-                "password",
-                format!("密码至少需要 {} 个字符", self.min_length),
-            ));
+            return Err(FieldError::new("password", format!("密码至少需要 {} 个字符", self.min_length)));
         }
         if len > self.max_length {
-            return Err(FieldError::new(
-                "password",
-                format!("密码不能超过 {} 个字符", self.max_length),
-            ));
+            return Err(FieldError::new("password", format!("密码不能超过 {} 个字符", self.max_length)));
         }
         if password.chars().any(char::is_control) {
             return Err(FieldError::new("password", "密码不能包含控制字符"));
@@ -78,20 +68,14 @@ impl PasswordPolicy {
         if n < self.min_classes {
             return Err(FieldError::new(
                 "password",
-                format!(
-                    "密码需包含小写字母、大写字母、数字、其他字符中的至少 {} 类",
-                    self.min_classes
-                ),
+                format!("密码需包含小写字母、大写字母、数字、其他字符中的至少 {} 类", self.min_classes),
             ));
         }
         let lower = password.to_lowercase();
         if !username.is_empty() && lower.contains(&username.to_lowercase()) {
             return Err(FieldError::new("password", "密码不能包含用户名"));
         }
-        if COMMON
-            .iter()
-            .any(|c| lower.trim_end_matches(['!', '.', '#']) == *c)
-        {
+        if COMMON.iter().any(|c| lower.trim_end_matches(['!', '.', '#']) == *c) {
             return Err(FieldError::new("password", "该密码过于常见，请换一个"));
         }
         Ok(())

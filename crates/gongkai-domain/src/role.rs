@@ -83,17 +83,12 @@ impl Role {
 
     pub fn parse(s: &str) -> Option<Role> {
         let s = s.trim();
-        Role::ALL
-            .into_iter()
-            .find(|r| r.key() == s || r.label() == s)
+        Role::ALL.into_iter().find(|r| r.key() == s || r.label() == s)
     }
 
     /// One of the three administrator roles of 三员分立.
     pub fn is_three_admin(self) -> bool {
-        matches!(
-            self,
-            Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin
-        )
+        matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin)
     }
 
     /// Whether an account holding this role must log in with a second factor.
@@ -108,9 +103,7 @@ pub fn separation_conflict(held: &[Role], new: Role) -> Option<Role> {
     if !new.is_three_admin() {
         return None;
     }
-    held.iter()
-        .copied()
-        .find(|r| r.is_three_admin() && *r != new)
+    held.iter().copied().find(|r| r.is_three_admin() && *r != new)
 }
 
 #[cfg(test)]
@@ -127,22 +120,13 @@ mod tests {
 
     #[test]
     fn three_admins_are_exclusive() {
-        assert_eq!(
-            separation_conflict(&[Role::SystemAdmin], Role::AuditAdmin),
-            Some(Role::SystemAdmin)
-        );
+        assert_eq!(separation_conflict(&[Role::SystemAdmin], Role::AuditAdmin), Some(Role::SystemAdmin));
         assert_eq!(
             separation_conflict(&[Role::SecurityAdmin, Role::Editor], Role::SystemAdmin),
             Some(Role::SecurityAdmin)
         );
-        assert_eq!(
-            separation_conflict(&[Role::SystemAdmin], Role::SystemAdmin),
-            None
-        );
-        assert_eq!(
-            separation_conflict(&[Role::SystemAdmin], Role::Editor),
-            None
-        );
+        assert_eq!(separation_conflict(&[Role::SystemAdmin], Role::SystemAdmin), None);
+        assert_eq!(separation_conflict(&[Role::SystemAdmin], Role::Editor), None);
         assert_eq!(separation_conflict(&[Role::Editor], Role::AuditAdmin), None);
     }
 }

@@ -46,8 +46,7 @@ pub fn verify(secret: &[u8], code: &str, unix_seconds: i64) -> Option<i64> {
         return None;
     }
     let now = step_of(unix_seconds);
-    (now - 1..=now + 1)
-        .find(|s| *s >= 0 && constant_time_eq(hotp(secret, *s as u64).as_bytes(), code.as_bytes()))
+    (now - 1..=now + 1).find(|s| *s >= 0 && constant_time_eq(hotp(secret, *s as u64).as_bytes(), code.as_bytes()))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -61,11 +60,7 @@ pub fn encode_secret(secret: &[u8]) -> String {
 
 /// Parses a base32 secret, tolerating spaces, lower case and padding.
 pub fn decode_secret(s: &str) -> Option<Vec<u8>> {
-    let cleaned: String = s
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '=')
-        .collect::<String>()
-        .to_uppercase();
+    let cleaned: String = s.chars().filter(|c| !c.is_whitespace() && *c != '=').collect::<String>().to_uppercase();
     data_encoding::BASE32_NOPAD.decode(cleaned.as_bytes()).ok()
 }
 
@@ -109,10 +104,8 @@ mod tests {
         ] {
             assert_eq!(hotp_digits(key, step_of(t) as u64, 8), expect, "t={t}");
         }
-        let rfc4226 = [
-            "755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583",
-            "399871", "520489",
-        ];
+        let rfc4226 =
+            ["755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871", "520489"];
         for (i, expect) in rfc4226.iter().enumerate() {
             assert_eq!(hotp(key, i as u64), *expect);
         }

@@ -55,14 +55,8 @@ impl Service {
             errors.push(e);
         }
         let display_name = display_name.trim();
-        if display_name.is_empty()
-            || display_name.chars().count() > 64
-            || display_name.chars().any(char::is_control)
-        {
-            errors.push(FieldError::new(
-                "display_name",
-                "姓名不能为空，且不超过 64 个字符",
-            ));
+        if display_name.is_empty() || display_name.chars().count() > 64 || display_name.chars().any(char::is_control) {
+            errors.push(FieldError::new("display_name", "姓名不能为空，且不超过 64 个字符"));
         }
         let password = match password {
             Some(p) => p.to_owned(),
@@ -96,11 +90,7 @@ impl Service {
         a.after = Some(json!({"username": username, "display_name": display_name}).to_string());
         tx.append_audit(&a).await?;
         tx.commit().await?;
-        let user = self
-            .store
-            .user_by_id(id)
-            .await?
-            .ok_or_else(|| ServiceError::Internal("user vanished".into()))?;
+        let user = self.store.user_by_id(id).await?.ok_or_else(|| ServiceError::Internal("user vanished".into()))?;
         Ok((user, password))
     }
 
@@ -116,11 +106,7 @@ impl Service {
         Ok(users
             .into_iter()
             .map(|user| {
-                let g = grants
-                    .iter()
-                    .filter(|g| g.user_id == user.id)
-                    .cloned()
-                    .collect();
+                let g = grants.iter().filter(|g| g.user_id == user.id).cloned().collect();
                 UserSummary { user, grants: g }
             })
             .collect())
@@ -149,8 +135,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         tx.set_password(user.id, &hash, true, now).await?;
         tx.delete_sessions_of(user.id, None).await?;
-        tx.append_audit(&ctx.audit(now, "password.reset", "user", Some(user.id.to_string())))
-            .await?;
+        tx.append_audit(&ctx.audit(now, "password.reset", "user", Some(user.id.to_string()))).await?;
         tx.commit().await?;
         Ok(password)
     }
@@ -167,11 +152,8 @@ impl Service {
         let Some(me) = ctx.auth_user() else {
             return Err(ServiceError::Unauthenticated("请先登录".into()));
         };
-        let user = self
-            .store
-            .user_by_id(me.user.id)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound("账号不存在".into()))?;
+        let user =
+            self.store.user_by_id(me.user.id).await?.ok_or_else(|| ServiceError::NotFound("账号不存在".into()))?;
         let now = self.now_ms();
         if !verify_password(current, &user.password_hash) {
             let mut tx = self.store.begin().await?;
@@ -183,10 +165,7 @@ impl Service {
         }
         let mut errors = Vec::new();
         if new != confirm {
-            errors.push(FieldError::new(
-                "confirm_password",
-                "两次输入的新密码不一致",
-            ));
+            errors.push(FieldError::new("confirm_password", "两次输入的新密码不一致"));
         }
         if new == current {
             errors.push(FieldError::new("new_password", "新密码不能与当前密码相同"));
@@ -200,20 +179,13 @@ impl Service {
         let mut tx = self.store.begin().await?;
         tx.set_password(user.id, &hash, false, now).await?;
         tx.delete_sessions_of(user.id, session_hash).await?;
-        tx.append_audit(&ctx.audit(now, "password.change", "user", Some(user.id.to_string())))
-            .await?;
+        tx.append_audit(&ctx.audit(now, "password.change", "user", Some(user.id.to_string()))).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Grants `role` on the organisation `org_code` (and everything below it).
-    pub async fn grant(
-        &self,
-        ctx: &Ctx,
-        username: &str,
-        role: Role,
-        org_code: &str,
-    ) -> Result<(), ServiceError> {
+    pub async fn grant(&self, ctx: &Ctx, username: &str, role: Role, org_code: &str) -> Result<(), ServiceError> {
         let user = self.user_named(username).await?;
         let org = self
             .store
@@ -224,20 +196,12 @@ impl Service {
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
         tx.lock_user(user.id).await?;
-        let held: Vec<Role> = tx
-            .grants_of(user.id)
-            .await?
-            .iter()
-            .map(|g| g.role)
-            .collect();
+        let held: Vec<Role> = tx.grants_of(user.id).await?.iter().map(|g| g.role).collect();
         if let Some(conflict) = separation_conflict(&held, role) {
             let mut a = ctx.audit(now, "role.grant", "user", Some(user.id.to_string()));
             a.success = false;
             a.org_id = Some(org.id);
-            a.after = Some(
-                json!({"role": role.key(), "org": org.code, "refused": "separation_of_duties"})
-                    .to_string(),
-            );
+            a.after = Some(json!({"role": role.key(), "org": org.code, "refused": "separation_of_duties"}).to_string());
             tx.append_audit(&a).await?;
             tx.commit().await?;
             return Err(ServiceError::Conflict(format!(
@@ -247,10 +211,7 @@ impl Service {
                 role.label()
             )));
         }
-        match tx
-            .insert_grant(user.id, role, org.id, ctx.actor_id(), now)
-            .await
-        {
+        match tx.insert_grant(user.id, role, org.id, ctx.actor_id(), now).await {
             Ok(_) => {}
             Err(gongkai_store::StoreError::Conflict { .. }) => {
                 return Err(ServiceError::Conflict(format!(
@@ -264,22 +225,14 @@ impl Service {
         }
         let mut a = ctx.audit(now, "role.grant", "user", Some(user.id.to_string()));
         a.org_id = Some(org.id);
-        a.after = Some(
-            json!({"username": user.username, "role": role.key(), "org": org.code}).to_string(),
-        );
+        a.after = Some(json!({"username": user.username, "role": role.key(), "org": org.code}).to_string());
         tx.append_audit(&a).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Revokes a grant.
-    pub async fn revoke(
-        &self,
-        ctx: &Ctx,
-        username: &str,
-        role: Role,
-        org_code: &str,
-    ) -> Result<(), ServiceError> {
+    pub async fn revoke(&self, ctx: &Ctx, username: &str, role: Role, org_code: &str) -> Result<(), ServiceError> {
         let user = self.user_named(username).await?;
         let org = self
             .store
@@ -299,37 +252,23 @@ impl Service {
         }
         let mut a = ctx.audit(now, "role.revoke", "user", Some(user.id.to_string()));
         a.org_id = Some(org.id);
-        a.before = Some(
-            json!({"username": user.username, "role": role.key(), "org": org.code}).to_string(),
-        );
+        a.before = Some(json!({"username": user.username, "role": role.key(), "org": org.code}).to_string());
         tx.append_audit(&a).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    fn require_security_admin_on(
-        &self,
-        ctx: &Ctx,
-        org_path: &str,
-        target_user: i64,
-    ) -> Result<(), ServiceError> {
+    fn require_security_admin_on(&self, ctx: &Ctx, org_path: &str, target_user: i64) -> Result<(), ServiceError> {
         match &ctx.actor {
             Actor::System => Ok(()),
-            Actor::User(u) if u.user.id == target_user => {
-                Err(ServiceError::Forbidden("不能修改自己的角色".into()))
-            }
+            Actor::User(u) if u.user.id == target_user => Err(ServiceError::Forbidden("不能修改自己的角色".into())),
             Actor::User(u) if u.has_role_on(Role::SecurityAdmin, org_path) => Ok(()),
             _ => Err(ServiceError::forbidden()),
         }
     }
 
     /// Disables or re-enables an account; disabling ends its sessions.
-    pub async fn set_disabled(
-        &self,
-        ctx: &Ctx,
-        username: &str,
-        disabled: bool,
-    ) -> Result<(), ServiceError> {
+    pub async fn set_disabled(&self, ctx: &Ctx, username: &str, disabled: bool) -> Result<(), ServiceError> {
         self.require_system_admin(ctx)?;
         let user = self.user_named(username).await?;
         if ctx.actor_id() == Some(user.id) {
@@ -341,13 +280,8 @@ impl Service {
         if disabled {
             tx.delete_sessions_of(user.id, None).await?;
         }
-        let action = if disabled {
-            "user.disable"
-        } else {
-            "user.enable"
-        };
-        tx.append_audit(&ctx.audit(now, action, "user", Some(user.id.to_string())))
-            .await?;
+        let action = if disabled { "user.disable" } else { "user.enable" };
+        tx.append_audit(&ctx.audit(now, action, "user", Some(user.id.to_string()))).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -360,8 +294,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         tx.set_totp(user.id, None, false, 0, now).await?;
         tx.delete_sessions_of(user.id, None).await?;
-        tx.append_audit(&ctx.audit(now, "totp.reset", "user", Some(user.id.to_string())))
-            .await?;
+        tx.append_audit(&ctx.audit(now, "totp.reset", "user", Some(user.id.to_string()))).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -384,54 +317,28 @@ impl Service {
         let mut errors = Vec::new();
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-            errors.push(FieldError::new(
-                "name",
-                "令牌名称不能为空，且不超过 64 个字符",
-            ));
+            errors.push(FieldError::new("name", "令牌名称不能为空，且不超过 64 个字符"));
         }
         if days < 1 || days > self.cfg.token_max_days {
-            errors.push(FieldError::new(
-                "days",
-                format!("有效期应为 1–{} 天", self.cfg.token_max_days),
-            ));
+            errors.push(FieldError::new("days", format!("有效期应为 1–{} 天", self.cfg.token_max_days)));
         }
         gongkai_domain::Invalid::check(errors)?;
         let secret = format!("gk_{}", random_token()?);
         let prefix: String = secret.chars().take(10).collect();
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
-        let id = tx
-            .insert_token(
-                user.id,
-                name,
-                &prefix,
-                &token_hash(&secret),
-                now,
-                now + days * 86_400_000,
-            )
-            .await?;
+        let id = tx.insert_token(user.id, name, &prefix, &token_hash(&secret), now, now + days * 86_400_000).await?;
         let mut a = ctx.audit(now, "token.create", "token", Some(id.to_string()));
-        a.after = Some(
-            json!({"username": user.username, "name": name, "prefix": prefix, "days": days})
-                .to_string(),
-        );
+        a.after = Some(json!({"username": user.username, "name": name, "prefix": prefix, "days": days}).to_string());
         tx.append_audit(&a).await?;
         tx.commit().await?;
-        let t = self
-            .store
-            .token_by_id(id)
-            .await?
-            .ok_or_else(|| ServiceError::Internal("token vanished".into()))?;
+        let t = self.store.token_by_id(id).await?.ok_or_else(|| ServiceError::Internal("token vanished".into()))?;
         Ok((t, secret))
     }
 
     /// Revokes a token by id.
     pub async fn revoke_token(&self, ctx: &Ctx, id: i64) -> Result<(), ServiceError> {
-        let t = self
-            .store
-            .token_by_id(id)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("令牌 {id} 不存在")))?;
+        let t = self.store.token_by_id(id).await?.ok_or_else(|| ServiceError::NotFound(format!("令牌 {id} 不存在")))?;
         match &ctx.actor {
             Actor::System => {}
             Actor::User(u) if u.user.id == t.user_id || u.has_role(Role::SystemAdmin) => {}
@@ -442,18 +349,13 @@ impl Service {
         if !tx.revoke_token(id, now).await? {
             return Err(ServiceError::Conflict(format!("令牌 {id} 已被撤销")));
         }
-        tx.append_audit(&ctx.audit(now, "token.revoke", "token", Some(id.to_string())))
-            .await?;
+        tx.append_audit(&ctx.audit(now, "token.revoke", "token", Some(id.to_string()))).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Tokens of `username` (or everyone's, for the system administrator and operators).
-    pub async fn list_tokens(
-        &self,
-        ctx: &Ctx,
-        username: Option<&str>,
-    ) -> Result<Vec<ApiToken>, ServiceError> {
+    pub async fn list_tokens(&self, ctx: &Ctx, username: Option<&str>) -> Result<Vec<ApiToken>, ServiceError> {
         let user_id = match username {
             Some(u) => Some(self.user_named(u).await?.id),
             None => None,

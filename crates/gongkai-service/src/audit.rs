@@ -50,11 +50,7 @@ impl Service {
 
     /// The entries matching `filter` as CSV (UTF-8 with BOM so spreadsheet programs read Chinese),
     /// oldest last. The export itself is audited.
-    pub async fn audit_csv(
-        &self,
-        ctx: &Ctx,
-        filter: &AuditFilter,
-    ) -> Result<Vec<u8>, ServiceError> {
+    pub async fn audit_csv(&self, ctx: &Ctx, filter: &AuditFilter) -> Result<Vec<u8>, ServiceError> {
         self.require_audit_admin(ctx)?;
         let mut w = csv::Writer::from_writer(Vec::new());
         let csv_err = |e: csv::Error| ServiceError::Internal(format!("csv: {e}"));
@@ -83,9 +79,7 @@ impl Service {
             offset += rows.len() as i64;
             for r in rows {
                 let e = &r.record;
-                let at = chrono::DateTime::from_timestamp_millis(e.at_ms)
-                    .map(|t| t.to_rfc3339())
-                    .unwrap_or_default();
+                let at = chrono::DateTime::from_timestamp_millis(e.at_ms).map(|t| t.to_rfc3339()).unwrap_or_default();
                 w.write_record([
                     e.seq.to_string(),
                     at,
@@ -104,13 +98,10 @@ impl Service {
                 .map_err(csv_err)?;
             }
         }
-        let body = w
-            .into_inner()
-            .map_err(|e| ServiceError::Internal(format!("csv: {e}")))?;
+        let body = w.into_inner().map_err(|e| ServiceError::Internal(format!("csv: {e}")))?;
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
-        tx.append_audit(&ctx.audit(now, "audit.export", "audit_log", None))
-            .await?;
+        tx.append_audit(&ctx.audit(now, "audit.export", "audit_log", None)).await?;
         tx.commit().await?;
         let mut out = vec![0xEF, 0xBB, 0xBF];
         out.extend(body);
@@ -140,9 +131,7 @@ impl Service {
                 Err(ChainBreak::Gap { expected, found }) => {
                     return Ok(VerifyReport {
                         checked,
-                        broken: Some(format!(
-                            "缺少第 {expected} 条记录（下一条为第 {found} 条：记录被删除或插入）"
-                        )),
+                        broken: Some(format!("缺少第 {expected} 条记录（下一条为第 {found} 条：记录被删除或插入）")),
                     });
                 }
             }
@@ -156,9 +145,6 @@ impl Service {
                 )),
             });
         }
-        Ok(VerifyReport {
-            checked,
-            broken: None,
-        })
+        Ok(VerifyReport { checked, broken: None })
     }
 }

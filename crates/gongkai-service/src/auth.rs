@@ -23,9 +23,7 @@ impl AuthUser {
     /// Whether the account holds `role` on the organisation with materialised path `org_path`
     /// (granted there or on any ancestor).
     pub fn has_role_on(&self, role: Role, org_path: &str) -> bool {
-        self.grants
-            .iter()
-            .any(|g| g.role == role && org_path.starts_with(&g.org_path))
+        self.grants.iter().any(|g| g.role == role && org_path.starts_with(&g.org_path))
     }
 
     /// Whether the account holds `role` anywhere.
@@ -83,26 +81,18 @@ impl Service {
         let lockout = self.cfg.lockout;
 
         if let Some(ip) = ip {
-            let n = self
-                .store
-                .ip_login_failures(ip, now - lockout.window_ms)
-                .await?;
+            let n = self.store.ip_login_failures(ip, now - lockout.window_ms).await?;
             if n >= i64::from(self.cfg.ip_failure_limit) {
                 let mut tx = self.store.begin().await?;
                 let mut a = ctx.audit(now, "login.refused_ip_limit", "user", Some(norm.clone()));
                 a.success = false;
                 tx.append_audit(&a).await?;
                 tx.commit().await?;
-                return Err(ServiceError::RateLimited(
-                    "来自该地址的失败登录次数过多，请稍后再试".into(),
-                ));
+                return Err(ServiceError::RateLimited("来自该地址的失败登录次数过多，请稍后再试".into()));
             }
         }
 
-        let failures = self
-            .store
-            .recent_login_failures(&norm, now - lockout.window_ms)
-            .await?;
+        let failures = self.store.recent_login_failures(&norm, now - lockout.window_ms).await?;
         if let Some(until) = lockout.locked_until(&failures, now) {
             verify_dummy(password);
             let mut tx = self.store.begin().await?;
@@ -204,13 +194,7 @@ impl Service {
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
         if tx.delete_session(&token_hash(token)).await? {
-            tx.append_audit(&ctx.audit(
-                now,
-                "logout",
-                "user",
-                ctx.actor_id().map(|i| i.to_string()),
-            ))
-            .await?;
+            tx.append_audit(&ctx.audit(now, "logout", "user", ctx.actor_id().map(|i| i.to_string()))).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -241,22 +225,13 @@ impl Service {
 
     /// Second step of login: checks a TOTP code for a session at the second-factor stage and
     /// returns the token of the new, full session.
-    pub async fn second_factor(
-        &self,
-        ctx: &Ctx,
-        auth: &SessionAuth,
-        code: &str,
-    ) -> Result<String, ServiceError> {
+    pub async fn second_factor(&self, ctx: &Ctx, auth: &SessionAuth, code: &str) -> Result<String, ServiceError> {
         let now = self.now_ms();
         if auth.session.stage != SessionStage::SecondFactor {
             return Err(ServiceError::Conflict("当前会话不需要动态口令".into()));
         }
         let user = &auth.user.user;
-        let secret = user
-            .totp_secret
-            .as_deref()
-            .and_then(totp::decode_secret)
-            .unwrap_or_default();
+        let secret = user.totp_secret.as_deref().and_then(totp::decode_secret).unwrap_or_default();
         let step = totp::verify(&secret, code, now / 1000);
         let mut tx = self.store.begin().await?;
         let accepted = match step {
@@ -264,37 +239,22 @@ impl Service {
             None => false,
         };
         if !accepted {
-            tx.insert_login_attempt(
-                &normalize_username(&user.username),
-                ctx.ip.as_deref(),
-                now,
-                false,
-            )
-            .await?;
+            tx.insert_login_attempt(&normalize_username(&user.username), ctx.ip.as_deref(), now, false).await?;
             let mut a = ctx.audit(now, "login.totp_failure", "user", Some(user.id.to_string()));
             a.success = false;
             tx.append_audit(&a).await?;
             tx.commit().await?;
-            return Err(ServiceError::invalid(
-                "code",
-                "动态口令不正确或已使用，请输入验证器中的最新 6 位数字",
-            ));
+            return Err(ServiceError::invalid("code", "动态口令不正确或已使用，请输入验证器中的最新 6 位数字"));
         }
-        let token = self
-            .rotate(&mut tx, &auth.session, SessionStage::Full, now)
-            .await?;
-        tx.append_audit(&ctx.audit(now, "login.totp_success", "user", Some(user.id.to_string())))
-            .await?;
+        let token = self.rotate(&mut tx, &auth.session, SessionStage::Full, now).await?;
+        tx.append_audit(&ctx.audit(now, "login.totp_success", "user", Some(user.id.to_string()))).await?;
         tx.commit().await?;
         Ok(token)
     }
 
     /// Starts (or restarts) TOTP enrolment: stores a new secret and returns it (base32) with the
     /// `otpauth://` URI. The factor is enabled only when a code is confirmed.
-    pub async fn begin_totp_enrolment(
-        &self,
-        auth: &SessionAuth,
-    ) -> Result<(String, String), ServiceError> {
+    pub async fn begin_totp_enrolment(&self, auth: &SessionAuth) -> Result<(String, String), ServiceError> {
         let user = &auth.user.user;
         if user.totp_enabled {
             return Err(ServiceError::Conflict("已启用动态口令".into()));
@@ -304,22 +264,12 @@ impl Service {
             None => {
                 let s = random_bytes(20)?;
                 let mut tx = self.store.begin().await?;
-                tx.set_totp(
-                    user.id,
-                    Some(&totp::encode_secret(&s)),
-                    false,
-                    0,
-                    self.now_ms(),
-                )
-                .await?;
+                tx.set_totp(user.id, Some(&totp::encode_secret(&s)), false, 0, self.now_ms()).await?;
                 tx.commit().await?;
                 s
             }
         };
-        Ok((
-            totp::encode_secret(&secret),
-            totp::otpauth_uri(&self.cfg.totp_issuer, &user.username, &secret),
-        ))
+        Ok((totp::encode_secret(&secret), totp::otpauth_uri(&self.cfg.totp_issuer, &user.username, &secret)))
     }
 
     /// Confirms enrolment with a code from the authenticator; enables the factor and, when the
@@ -340,21 +290,13 @@ impl Service {
             return Err(ServiceError::Conflict("请先开始绑定动态口令".into()));
         };
         let Some(step) = totp::verify(&secret, code, now / 1000) else {
-            return Err(ServiceError::invalid(
-                "code",
-                "动态口令不正确，请确认手机时间准确后输入最新 6 位数字",
-            ));
+            return Err(ServiceError::invalid("code", "动态口令不正确，请确认手机时间准确后输入最新 6 位数字"));
         };
         let mut tx = self.store.begin().await?;
-        tx.set_totp(user.id, user.totp_secret.as_deref(), true, step, now)
-            .await?;
-        tx.append_audit(&ctx.audit(now, "totp.enable", "user", Some(user.id.to_string())))
-            .await?;
+        tx.set_totp(user.id, user.totp_secret.as_deref(), true, step, now).await?;
+        tx.append_audit(&ctx.audit(now, "totp.enable", "user", Some(user.id.to_string()))).await?;
         let token = if auth.session.stage == SessionStage::Enroll {
-            Some(
-                self.rotate(&mut tx, &auth.session, SessionStage::Full, now)
-                    .await?,
-            )
+            Some(self.rotate(&mut tx, &auth.session, SessionStage::Full, now).await?)
         } else {
             None
         };
@@ -364,10 +306,7 @@ impl Service {
 
     /// Resolves an API token (`Authorization: Bearer …`). `Ok(None)` when unknown, revoked, expired
     /// or its account is disabled.
-    pub async fn token_user(
-        &self,
-        token: &str,
-    ) -> Result<Option<(ApiToken, AuthUser)>, ServiceError> {
+    pub async fn token_user(&self, token: &str) -> Result<Option<(ApiToken, AuthUser)>, ServiceError> {
         let now = self.now_ms();
         let Some(t) = self.store.token_by_hash(&token_hash(token)).await? else {
             return Ok(None);

@@ -20,211 +20,41 @@ pub struct DemoAccount {
 /// (code, name, kind, parent, 行政区划代码). The division codes use the unassigned prefix 99 so they
 /// can never be mistaken for real ones.
 const ORGS: &[(&str, &str, OrgKind, Option<&str>, Option<&str>)] = &[
-    (
-        "demo",
-        "示范省人民政府",
-        OrgKind::Province,
-        None,
-        Some("990000"),
-    ),
-    (
-        "demo-gov-office",
-        "示范省人民政府办公厅",
-        OrgKind::Department,
-        Some("demo"),
-        None,
-    ),
-    (
-        "demo-drc",
-        "示范省发展和改革委员会",
-        OrgKind::Department,
-        Some("demo"),
-        None,
-    ),
-    (
-        "demo-edu",
-        "示范省教育厅",
-        OrgKind::Department,
-        Some("demo"),
-        None,
-    ),
-    (
-        "demo-hrss",
-        "示范省人力资源和社会保障厅",
-        OrgKind::Department,
-        Some("demo"),
-        None,
-    ),
-    (
-        "demo-justice",
-        "示范省司法厅",
-        OrgKind::Department,
-        Some("demo"),
-        None,
-    ),
-    (
-        "qingjiang",
-        "清江市人民政府",
-        OrgKind::City,
-        Some("demo"),
-        Some("990100"),
-    ),
-    (
-        "qingjiang-office",
-        "清江市人民政府办公室",
-        OrgKind::Department,
-        Some("qingjiang"),
-        None,
-    ),
-    (
-        "qingjiang-hrss",
-        "清江市人力资源和社会保障局",
-        OrgKind::Department,
-        Some("qingjiang"),
-        None,
-    ),
-    (
-        "qingjiang-housing",
-        "清江市住房和城乡建设局",
-        OrgKind::Department,
-        Some("qingjiang"),
-        None,
-    ),
-    (
-        "qingjiang-hexi",
-        "清江市河西区人民政府",
-        OrgKind::County,
-        Some("qingjiang"),
-        Some("990102"),
-    ),
-    (
-        "hexi-civil",
-        "河西区民政局",
-        OrgKind::Department,
-        Some("qingjiang-hexi"),
-        None,
-    ),
-    (
-        "hexi-dongfeng",
-        "河西区东风街道办事处",
-        OrgKind::Township,
-        Some("qingjiang-hexi"),
-        Some("990102001"),
-    ),
-    (
-        "qingjiang-linjiang",
-        "临江县人民政府",
-        OrgKind::County,
-        Some("qingjiang"),
-        Some("990121"),
-    ),
-    (
-        "linjiang-shiqiao",
-        "临江县石桥镇人民政府",
-        OrgKind::Township,
-        Some("qingjiang-linjiang"),
-        Some("990121101"),
-    ),
-    (
-        "linjiang-agri",
-        "临江县农业农村局",
-        OrgKind::Department,
-        Some("qingjiang-linjiang"),
-        None,
-    ),
-    (
-        "yunling",
-        "云岭市人民政府",
-        OrgKind::City,
-        Some("demo"),
-        Some("990200"),
-    ),
-    (
-        "yunling-eco",
-        "云岭市生态环境局",
-        OrgKind::Department,
-        Some("yunling"),
-        None,
-    ),
-    (
-        "yunling-anning",
-        "云岭市安宁县人民政府",
-        OrgKind::County,
-        Some("yunling"),
-        Some("990221"),
-    ),
-    (
-        "anning-baisha",
-        "安宁县白沙乡人民政府",
-        OrgKind::Township,
-        Some("yunling-anning"),
-        Some("990221201"),
-    ),
+    ("demo", "示范省人民政府", OrgKind::Province, None, Some("990000")),
+    ("demo-gov-office", "示范省人民政府办公厅", OrgKind::Department, Some("demo"), None),
+    ("demo-drc", "示范省发展和改革委员会", OrgKind::Department, Some("demo"), None),
+    ("demo-edu", "示范省教育厅", OrgKind::Department, Some("demo"), None),
+    ("demo-hrss", "示范省人力资源和社会保障厅", OrgKind::Department, Some("demo"), None),
+    ("demo-justice", "示范省司法厅", OrgKind::Department, Some("demo"), None),
+    ("qingjiang", "清江市人民政府", OrgKind::City, Some("demo"), Some("990100")),
+    ("qingjiang-office", "清江市人民政府办公室", OrgKind::Department, Some("qingjiang"), None),
+    ("qingjiang-hrss", "清江市人力资源和社会保障局", OrgKind::Department, Some("qingjiang"), None),
+    ("qingjiang-housing", "清江市住房和城乡建设局", OrgKind::Department, Some("qingjiang"), None),
+    ("qingjiang-hexi", "清江市河西区人民政府", OrgKind::County, Some("qingjiang"), Some("990102")),
+    ("hexi-civil", "河西区民政局", OrgKind::Department, Some("qingjiang-hexi"), None),
+    ("hexi-dongfeng", "河西区东风街道办事处", OrgKind::Township, Some("qingjiang-hexi"), Some("990102001")),
+    ("qingjiang-linjiang", "临江县人民政府", OrgKind::County, Some("qingjiang"), Some("990121")),
+    ("linjiang-shiqiao", "临江县石桥镇人民政府", OrgKind::Township, Some("qingjiang-linjiang"), Some("990121101")),
+    ("linjiang-agri", "临江县农业农村局", OrgKind::Department, Some("qingjiang-linjiang"), None),
+    ("yunling", "云岭市人民政府", OrgKind::City, Some("demo"), Some("990200")),
+    ("yunling-eco", "云岭市生态环境局", OrgKind::Department, Some("yunling"), None),
+    ("yunling-anning", "云岭市安宁县人民政府", OrgKind::County, Some("yunling"), Some("990221")),
+    ("anning-baisha", "安宁县白沙乡人民政府", OrgKind::Township, Some("yunling-anning"), Some("990221201")),
 ];
 
 /// (user name, display name, role, organisation).
 const ACCOUNTS: &[(&str, &str, Role, &str)] = &[
-    (
-        "demo-sysadmin",
-        "系统管理员（演示）",
-        Role::SystemAdmin,
-        "demo",
-    ),
-    (
-        "demo-secadmin",
-        "安全保密管理员（演示）",
-        Role::SecurityAdmin,
-        "demo",
-    ),
-    (
-        "demo-auditor",
-        "安全审计员（演示）",
-        Role::AuditAdmin,
-        "demo",
-    ),
-    (
-        "demo-editor",
-        "编辑（演示）",
-        Role::Editor,
-        "demo-gov-office",
-    ),
-    (
-        "demo-reviewer",
-        "保密审查员（演示）",
-        Role::ConfidentialityReviewer,
-        "demo",
-    ),
-    (
-        "demo-legal",
-        "法制审核员（演示）",
-        Role::LegalReviewer,
-        "demo",
-    ),
+    ("demo-sysadmin", "系统管理员（演示）", Role::SystemAdmin, "demo"),
+    ("demo-secadmin", "安全保密管理员（演示）", Role::SecurityAdmin, "demo"),
+    ("demo-auditor", "安全审计员（演示）", Role::AuditAdmin, "demo"),
+    ("demo-editor", "编辑（演示）", Role::Editor, "demo-gov-office"),
+    ("demo-reviewer", "保密审查员（演示）", Role::ConfidentialityReviewer, "demo"),
+    ("demo-legal", "法制审核员（演示）", Role::LegalReviewer, "demo"),
     ("demo-signer", "签发人（演示）", Role::Signer, "demo"),
-    (
-        "demo-foi",
-        "依申请公开办理人（演示）",
-        Role::DisclosureOfficer,
-        "demo",
-    ),
-    (
-        "demo-responder",
-        "答复人（演示）",
-        Role::Responder,
-        "qingjiang",
-    ),
-    (
-        "demo-supervisor",
-        "监督员（演示）",
-        Role::Supervisor,
-        "demo",
-    ),
-    (
-        "demo-evaluator",
-        "社会监督评议员（演示）",
-        Role::Evaluator,
-        "demo",
-    ),
+    ("demo-foi", "依申请公开办理人（演示）", Role::DisclosureOfficer, "demo"),
+    ("demo-responder", "答复人（演示）", Role::Responder, "qingjiang"),
+    ("demo-supervisor", "监督员（演示）", Role::Supervisor, "demo"),
+    ("demo-evaluator", "社会监督评议员（演示）", Role::Evaluator, "demo"),
 ];
 
 impl Service {
@@ -252,21 +82,13 @@ impl Service {
                 continue;
             }
             let password = generate_password()?;
-            let (user, _) = self
-                .add_user(&ctx, username, display, Some(&password))
-                .await?;
+            let (user, _) = self.add_user(&ctx, username, display, Some(&password)).await?;
             // Demo accounts may keep the printed password.
             let mut tx = self.store.begin().await?;
-            tx.set_password(user.id, &hash_password(&password)?, false, self.now_ms())
-                .await?;
+            tx.set_password(user.id, &hash_password(&password)?, false, self.now_ms()).await?;
             tx.commit().await?;
             self.grant(&ctx, username, *role, org).await?;
-            created.push(DemoAccount {
-                username: (*username).into(),
-                role: *role,
-                org_code: (*org).into(),
-                password,
-            });
+            created.push(DemoAccount { username: (*username).into(), role: *role, org_code: (*org).into(), password });
         }
         Ok(created)
     }

@@ -38,9 +38,7 @@ impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => ServiceError::NotFound("记录不存在".into()),
-            StoreError::Conflict { constraint } => {
-                ServiceError::Conflict(format!("数据冲突（{constraint}）"))
-            }
+            StoreError::Conflict { constraint } => ServiceError::Conflict(format!("数据冲突（{constraint}）")),
             StoreError::Unavailable(m) => ServiceError::Unavailable(m),
             StoreError::Config(m) => ServiceError::Internal(m),
             StoreError::Other(m) => ServiceError::Internal(m),

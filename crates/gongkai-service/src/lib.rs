@@ -122,24 +122,15 @@ pub enum Actor {
 
 impl Ctx {
     pub fn system() -> Ctx {
-        Ctx {
-            actor: Actor::System,
-            ip: None,
-        }
+        Ctx { actor: Actor::System, ip: None }
     }
 
     pub fn anonymous(ip: Option<String>) -> Ctx {
-        Ctx {
-            actor: Actor::Anonymous,
-            ip,
-        }
+        Ctx { actor: Actor::Anonymous, ip }
     }
 
     pub fn user(u: AuthUser, ip: Option<String>) -> Ctx {
-        Ctx {
-            actor: Actor::User(Box::new(u)),
-            ip,
-        }
+        Ctx { actor: Actor::User(Box::new(u)), ip }
     }
 
     pub fn auth_user(&self) -> Option<&AuthUser> {
@@ -162,13 +153,7 @@ impl Ctx {
     }
 
     /// An audit entry by this actor.
-    fn audit(
-        &self,
-        at_ms: i64,
-        action: &str,
-        target_kind: &str,
-        target_id: Option<String>,
-    ) -> NewAudit {
+    fn audit(&self, at_ms: i64, action: &str, target_kind: &str, target_id: Option<String>) -> NewAudit {
         NewAudit {
             at_ms,
             actor_id: self.actor_id(),
@@ -195,19 +180,13 @@ pub struct Service {
 
 impl std::fmt::Debug for Service {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Service")
-            .field("store", &self.store)
-            .finish()
+        f.debug_struct("Service").field("store", &self.store).finish()
     }
 }
 
 impl Service {
     pub fn new(store: Store, cfg: ServiceConfig, clock: Arc<dyn Clock>) -> Service {
-        Service {
-            store,
-            cfg: Arc::new(cfg),
-            clock,
-        }
+        Service { store, cfg: Arc::new(cfg), clock }
     }
 
     pub fn config(&self) -> &ServiceConfig {
@@ -237,13 +216,8 @@ impl Service {
     pub async fn housekeeping(&self) -> Result<(), ServiceError> {
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
-        tx.delete_expired_sessions(
-            now - self.cfg.session_idle_ms,
-            now - self.cfg.session_absolute_ms,
-        )
-        .await?;
-        tx.delete_old_login_attempts(now - 2 * self.cfg.lockout.window_ms.max(24 * 3_600_000))
-            .await?;
+        tx.delete_expired_sessions(now - self.cfg.session_idle_ms, now - self.cfg.session_absolute_ms).await?;
+        tx.delete_old_login_attempts(now - 2 * self.cfg.lockout.window_ms.max(24 * 3_600_000)).await?;
         tx.commit().await?;
         Ok(())
     }

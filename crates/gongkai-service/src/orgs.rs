@@ -81,10 +81,7 @@ fn line_to_input(l: OrgLine) -> Result<OrgInput, String> {
 
 /// Parses an import file into numbered inputs. Lines that cannot be read at all are returned as
 /// errors `(line, message)`; the caller reports them with the rule violations.
-pub fn parse_org_file(
-    text: &str,
-    format: ImportFormat,
-) -> (Vec<(usize, OrgInput)>, Vec<(usize, String)>) {
+pub fn parse_org_file(text: &str, format: ImportFormat) -> (Vec<(usize, OrgInput)>, Vec<(usize, String)>) {
     let mut ok = Vec::new();
     let mut bad = Vec::new();
     match format {
@@ -104,10 +101,7 @@ pub fn parse_org_file(
             }
         }
         ImportFormat::Csv => {
-            let mut r = csv::ReaderBuilder::new()
-                .trim(csv::Trim::All)
-                .flexible(false)
-                .from_reader(text.as_bytes());
+            let mut r = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(text.as_bytes());
             let headers = match r.headers() {
                 Ok(h) => h.clone(),
                 Err(e) => {
@@ -118,10 +112,7 @@ pub fn parse_org_file(
             for rec in r.records() {
                 match rec {
                     Ok(rec) => {
-                        let n = rec
-                            .position()
-                            .map(|p| p.line() as usize)
-                            .unwrap_or_default();
+                        let n = rec.position().map(|p| p.line() as usize).unwrap_or_default();
                         match rec.deserialize::<OrgLine>(Some(&headers)) {
                             Ok(l) => match line_to_input(l) {
                                 Ok(input) => ok.push((n, input)),
@@ -147,9 +138,7 @@ impl Service {
             (Actor::System, _) => Ok(()),
             (Actor::User(u), Some(p)) if u.has_role_on(Role::SystemAdmin, &p.path) => Ok(()),
             (Actor::User(u), None)
-                if u.grants.iter().any(|g| {
-                    g.role == Role::SystemAdmin && g.org_path.matches('/').count() == 2
-                }) =>
+                if u.grants.iter().any(|g| g.role == Role::SystemAdmin && g.org_path.matches('/').count() == 2) =>
             {
                 Ok(())
             }
@@ -188,12 +177,7 @@ impl Service {
     /// The chain from the root down to `org`, for breadcrumbs.
     pub async fn org_ancestors(&self, org: &Org) -> Result<Vec<Org>, ServiceError> {
         let mut out = Vec::new();
-        for id in org
-            .path
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .filter_map(|s| s.parse::<i64>().ok())
-        {
+        for id in org.path.split('/').filter(|s| !s.is_empty()).filter_map(|s| s.parse::<i64>().ok()) {
             if id == org.id {
                 break;
             }
@@ -208,23 +192,20 @@ impl Service {
     pub async fn add_org(&self, ctx: &Ctx, input: &OrgInput) -> Result<Org, ServiceError> {
         let mut tx = self.store.begin().await?;
         let parent = match &input.parent_code {
-            Some(code) => Some(tx.org_by_code(code).await?.ok_or_else(|| {
-                ServiceError::invalid("parent", format!("上级机构“{code}”不存在"))
-            })?),
+            Some(code) => Some(
+                tx.org_by_code(code)
+                    .await?
+                    .ok_or_else(|| ServiceError::invalid("parent", format!("上级机构“{code}”不存在")))?,
+            ),
             None => None,
         };
         self.require_org_admin(ctx, parent.as_ref())?;
         let mut errors = validate_org(input, parent.as_ref().map(|p| p.kind));
         if tx.org_by_code(&input.code).await?.is_some() {
-            errors.push(FieldError::new(
-                "code",
-                format!("机构代码“{}”已存在", input.code),
-            ));
+            errors.push(FieldError::new("code", format!("机构代码“{}”已存在", input.code)));
         }
         gongkai_domain::Invalid::check(errors)?;
-        let org = self
-            .insert_org_in(&mut tx, ctx, input, parent.as_ref())
-            .await?;
+        let org = self.insert_org_in(&mut tx, ctx, input, parent.as_ref()).await?;
         tx.commit().await?;
         Ok(org)
     }
@@ -276,35 +257,22 @@ impl Service {
         let mut to_create: Vec<&(usize, OrgInput)> = Vec::new();
         for entry in lines {
             let (n, input) = entry;
-            let existing = self
-                .store
-                .org_by_code(&input.code)
-                .await
-                .map_err(|e| internal(e.into()))?;
+            let existing = self.store.org_by_code(&input.code).await.map_err(|e| internal(e.into()))?;
             let parent_kind = match &input.parent_code {
                 None => None,
-                Some(pc) => {
-                    match known.get(pc) {
-                        Some(k) => Some(*k),
-                        None => {
-                            match self
-                                .store
-                                .org_by_code(pc)
-                                .await
-                                .map_err(|e| internal(e.into()))?
-                            {
-                                Some(p) => {
-                                    known.insert(p.code.clone(), p.kind);
-                                    Some(p.kind)
-                                }
-                                None => {
-                                    errors.push((*n, format!("parent: 上级机构“{pc}”不存在（须已存在或在前面的行中定义）")));
-                                    continue;
-                                }
-                            }
+                Some(pc) => match known.get(pc) {
+                    Some(k) => Some(*k),
+                    None => match self.store.org_by_code(pc).await.map_err(|e| internal(e.into()))? {
+                        Some(p) => {
+                            known.insert(p.code.clone(), p.kind);
+                            Some(p.kind)
                         }
-                    }
-                }
+                        None => {
+                            errors.push((*n, format!("parent: 上级机构“{pc}”不存在（须已存在或在前面的行中定义）")));
+                            continue;
+                        }
+                    },
+                },
             };
             let rule_errors = validate_org(input, parent_kind);
             if !rule_errors.is_empty() {
@@ -315,25 +283,14 @@ impl Service {
             }
             if let Some(ex) = existing {
                 let parent_code = match ex.parent_id {
-                    Some(pid) => self
-                        .store
-                        .org_by_id(pid)
-                        .await
-                        .map_err(|e| internal(e.into()))?
-                        .map(|p| p.code),
+                    Some(pid) => self.store.org_by_id(pid).await.map_err(|e| internal(e.into()))?.map(|p| p.code),
                     None => None,
                 };
-                if ex.name == input.name
-                    && ex.kind == input.kind
-                    && parent_code == input.parent_code
-                {
+                if ex.name == input.name && ex.kind == input.kind && parent_code == input.parent_code {
                     report.unchanged += 1;
                     known.insert(ex.code, ex.kind);
                 } else {
-                    errors.push((
-                        *n,
-                        format!("code: 机构代码“{}”已存在且名称、类型或上级不同", input.code),
-                    ));
+                    errors.push((*n, format!("code: 机构代码“{}”已存在且名称、类型或上级不同", input.code)));
                 }
                 continue;
             }
@@ -360,9 +317,7 @@ impl Service {
                     None => None,
                 };
                 self.require_org_admin(ctx, parent.as_ref())?;
-                let org = self
-                    .insert_org_in(&mut tx, ctx, input, parent.as_ref())
-                    .await?;
+                let org = self.insert_org_in(&mut tx, ctx, input, parent.as_ref()).await?;
                 created.insert(org.code.clone(), org);
             }
             tx.commit().await?;

@@ -49,16 +49,12 @@ pub(crate) fn generate_password() -> Result<String, ServiceError> {
 
 pub(crate) fn hash_password(password: &str) -> Result<String, ServiceError> {
     let hashed: Result<PasswordHash, _> = Argon2::default().hash_password(password.as_bytes());
-    hashed
-        .map(|h| h.to_string())
-        .map_err(|e| ServiceError::Internal(format!("argon2: {e}")))
+    hashed.map(|h| h.to_string()).map_err(|e| ServiceError::Internal(format!("argon2: {e}")))
 }
 
 pub(crate) fn verify_password(password: &str, phc: &str) -> bool {
     match PasswordHash::new(phc) {
-        Ok(h) => Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok(),
+        Ok(h) => Argon2::default().verify_password(password.as_bytes(), &h).is_ok(),
         Err(_) => false,
     }
 }

@@ -82,7 +82,8 @@ impl From<Row> for AuditRow {
     }
 }
 
-const COLS: &str = "seq, at, actor_id, actor_name, ip, action, target_kind, target_id, org_id, before, after, success, hash";
+const COLS: &str =
+    "seq, at, actor_id, actor_name, ip, action, target_kind, target_id, org_id, before, after, success, hash";
 const FILTER: &str = "WHERE ($1 IS NULL OR actor_name = $1) \
      AND ($2 IS NULL OR action = $2 OR action LIKE $3) \
      AND ($4 IS NULL OR target_kind = $4) \
@@ -121,11 +122,10 @@ impl Tx {
     /// Appends an entry to the chain and returns its sequence number.
     pub async fn append_audit(&mut self, e: &NewAudit) -> Result<i64, StoreError> {
         on_tx!(self, |c| {
-            let (seq, prev): (i64, String) = sqlx::query_as(
-                "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
-            )
-            .fetch_one(&mut *c)
-            .await?;
+            let (seq, prev): (i64, String) =
+                sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+                    .fetch_one(&mut *c)
+                    .await?;
             let record = AuditRecord {
                 seq,
                 at_ms: e.at_ms,
@@ -141,10 +141,7 @@ impl Tx {
                 success: e.success,
             };
             let hash = hex(&record.chain_hash(&parse_hash(&prev)));
-            sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-                .bind(&hash)
-                .execute(&mut *c)
-                .await?;
+            sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *c).await?;
             sqlx::query(
                 "INSERT INTO audit_log (seq, at, actor_id, actor_name, ip, action, target_kind, target_id, org_id, \
                  before, after, success, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -171,12 +168,7 @@ impl Tx {
 
 impl Store {
     /// Entries matching `f`, newest first.
-    pub async fn list_audit(
-        &self,
-        f: &AuditFilter,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<AuditRow>, StoreError> {
+    pub async fn list_audit(&self, f: &AuditFilter, limit: i64, offset: i64) -> Result<Vec<AuditRow>, StoreError> {
         let like = f.action.as_ref().map(|a| format!("{a}.%"));
         let rows: Vec<Row> = on_pool!(self, |p| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -201,18 +193,16 @@ impl Store {
     pub async fn count_audit(&self, f: &AuditFilter) -> Result<i64, StoreError> {
         let like = f.action.as_ref().map(|a| format!("{a}.%"));
         on_pool!(self, |p| {
-            let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT COUNT(*) FROM audit_log {FILTER}"
-            )))
-            .bind(&f.actor_name)
-            .bind(&f.action)
-            .bind(&like)
-            .bind(&f.target_kind)
-            .bind(f.from_ms)
-            .bind(f.to_ms)
-            .bind(f.success)
-            .fetch_one(p)
-            .await?;
+            let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM audit_log {FILTER}")))
+                .bind(&f.actor_name)
+                .bind(&f.action)
+                .bind(&like)
+                .bind(&f.target_kind)
+                .bind(f.from_ms)
+                .bind(f.to_ms)
+                .bind(f.success)
+                .fetch_one(p)
+                .await?;
             Ok(n)
         })
     }
@@ -236,9 +226,7 @@ impl Store {
     pub async fn audit_head(&self) -> Result<(i64, [u8; 32]), StoreError> {
         on_pool!(self, |p| {
             let (seq, hash): (i64, String) =
-                sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
-                    .fetch_one(p)
-                    .await?;
+                sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(p).await?;
             Ok((seq, parse_hash(&hash)))
         })
     }
@@ -251,9 +239,7 @@ impl Store {
             let mut c = p.acquire().await?;
             match self.backend() {
                 crate::Backend::Sqlite => {
-                    sqlx::query("DROP TRIGGER audit_log_no_update")
-                        .execute(&mut *c)
-                        .await?;
+                    sqlx::query("DROP TRIGGER audit_log_no_update").execute(&mut *c).await?;
                     sqlx::query("UPDATE audit_log SET action = $1 WHERE seq = $2")
                         .bind(action)
                         .bind(seq)
@@ -261,17 +247,13 @@ impl Store {
                         .await?;
                 }
                 crate::Backend::Postgres => {
-                    sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
-                        .execute(&mut *c)
-                        .await?;
+                    sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update").execute(&mut *c).await?;
                     sqlx::query("UPDATE audit_log SET action = $1 WHERE seq = $2")
                         .bind(action)
                         .bind(seq)
                         .execute(&mut *c)
                         .await?;
-                    sqlx::query("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update")
-                        .execute(&mut *c)
-                        .await?;
+                    sqlx::query("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update").execute(&mut *c).await?;
                 }
             }
             Ok(())

@@ -25,23 +25,15 @@ impl From<sqlx::Error> for StoreError {
         match e {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::Database(db) => {
-                if db.is_unique_violation()
-                    || db.is_foreign_key_violation()
-                    || db.is_check_violation()
-                {
-                    let constraint = db
-                        .constraint()
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| db.message().to_owned());
+                if db.is_unique_violation() || db.is_foreign_key_violation() || db.is_check_violation() {
+                    let constraint = db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned());
                     StoreError::Conflict { constraint }
                 } else {
                     StoreError::Other(db.message().to_owned())
                 }
             }
             sqlx::Error::Io(e) => StoreError::Unavailable(e.to_string()),
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => {
-                StoreError::Unavailable(e.to_string())
-            }
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => StoreError::Unavailable(e.to_string()),
             sqlx::Error::Tls(e) => StoreError::Unavailable(e.to_string()),
             other => StoreError::Other(other.to_string()),
         }

@@ -52,9 +52,7 @@ enum Pool {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("backend", &self.backend())
-            .finish()
+        f.debug_struct("Store").field("backend", &self.backend()).finish()
     }
 }
 
@@ -115,11 +113,7 @@ impl Store {
 
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        on_pool!(self, |p| sqlx::query("SELECT 1")
-            .execute(p)
-            .await
-            .map(|_| ())
-            .map_err(StoreError::from))
+        on_pool!(self, |p| sqlx::query("SELECT 1").execute(p).await.map(|_| ()).map_err(StoreError::from))
     }
 
     /// Connections in use and idle, for `/metrics`.
@@ -135,10 +129,8 @@ impl Store {
     /// Reads an installation setting.
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         on_pool!(self, |p| {
-            let v: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
-                .bind(key)
-                .fetch_optional(p)
-                .await?;
+            let v: Option<(String,)> =
+                sqlx::query_as("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(p).await?;
             Ok(v.map(|v| v.0))
         })
     }
@@ -175,9 +167,7 @@ impl Store {
     #[doc(hidden)]
     pub async fn execute_admin(&self, sql: &str) -> Result<(), StoreError> {
         on_pool!(self, |p| {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-                .execute(p)
-                .await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(p).await?;
             Ok(())
         })
     }

@@ -48,12 +48,7 @@ impl std::fmt::Debug for OpenOptions {
 
 impl OpenOptions {
     pub fn new(url: impl Into<String>) -> Self {
-        OpenOptions {
-            url: url.into(),
-            max_connections: 10,
-            acquire_timeout: Duration::from_secs(10),
-            pg_schema: None,
-        }
+        OpenOptions { url: url.into(), max_connections: 10, acquire_timeout: Duration::from_secs(10), pg_schema: None }
     }
 }
 
@@ -70,11 +65,7 @@ pub fn redact_url(url: &str) -> String {
 
 /// The backend a URL selects, or an error naming the setting.
 pub fn backend_of(url: &str) -> Result<Backend, StoreError> {
-    let scheme = url
-        .split(':')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+    let scheme = url.split(':').next().unwrap_or_default().to_ascii_lowercase();
     match scheme.as_str() {
         "sqlite" => Ok(Backend::Sqlite),
         "postgres" | "postgresql" => Ok(Backend::Postgres),
@@ -91,10 +82,7 @@ impl Store {
     pub async fn open(opts: &OpenOptions) -> Result<Store, StoreError> {
         match backend_of(&opts.url)? {
             Backend::Sqlite => {
-                let path = opts
-                    .url
-                    .trim_start_matches("sqlite://")
-                    .trim_start_matches("sqlite:");
+                let path = opts.url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
                 let path = path.split('?').next().unwrap_or_default();
                 if path.is_empty() || path == ":memory:" {
                     return Err(StoreError::Config(
@@ -114,20 +102,13 @@ impl Store {
                     .connect_with(o)
                     .await
                     .map_err(|e| {
-                        StoreError::Unavailable(format!(
-                            "database_url: 无法打开 SQLite 数据库“{path}”：{e}"
-                        ))
+                        StoreError::Unavailable(format!("database_url: 无法打开 SQLite 数据库“{path}”：{e}"))
                     })?;
-                Ok(Store {
-                    pool: Pool::Sqlite(pool),
-                })
+                Ok(Store { pool: Pool::Sqlite(pool) })
             }
             Backend::Postgres => {
                 let mut o = PgConnectOptions::from_str(&opts.url).map_err(|e| {
-                    StoreError::Config(format!(
-                        "database_url: PostgreSQL 地址“{}”无效：{e}",
-                        redact_url(&opts.url)
-                    ))
+                    StoreError::Config(format!("database_url: PostgreSQL 地址“{}”无效：{e}", redact_url(&opts.url)))
                 })?;
                 o = o.application_name("gongkai");
                 if let Some(schema) = &opts.pg_schema {
@@ -144,9 +125,7 @@ impl Store {
                             redact_url(&opts.url)
                         ))
                     })?;
-                Ok(Store {
-                    pool: Pool::Postgres(pool),
-                })
+                Ok(Store { pool: Pool::Postgres(pool) })
             }
         }
     }
@@ -190,14 +169,9 @@ impl Store {
             ));
         };
         if dest.exists() {
-            return Err(StoreError::Config(format!(
-                "backup --out: 文件“{}”已存在，不会覆盖",
-                dest.display()
-            )));
+            return Err(StoreError::Config(format!("backup --out: 文件“{}”已存在，不会覆盖", dest.display())));
         }
-        let dest = dest
-            .to_str()
-            .ok_or_else(|| StoreError::Config("backup --out: 路径必须是 UTF-8".into()))?;
+        let dest = dest.to_str().ok_or_else(|| StoreError::Config("backup --out: 路径必须是 UTF-8".into()))?;
         sqlx::query("VACUUM INTO $1").bind(dest).execute(p).await?;
         Ok(())
     }
@@ -208,14 +182,8 @@ impl Store {
             if self.backend() == Backend::Postgres {
                 return Ok(());
             }
-            let (r,): (String,) = sqlx::query_as("PRAGMA integrity_check")
-                .fetch_one(p)
-                .await?;
-            if r == "ok" {
-                Ok(())
-            } else {
-                Err(StoreError::Other(format!("integrity_check: {r}")))
-            }
+            let (r,): (String,) = sqlx::query_as("PRAGMA integrity_check").fetch_one(p).await?;
+            if r == "ok" { Ok(()) } else { Err(StoreError::Other(format!("integrity_check: {r}"))) }
         })
     }
 
@@ -251,18 +219,9 @@ mod tests {
     #[test]
     fn urls() {
         assert_eq!(backend_of("sqlite://x.db").ok(), Some(Backend::Sqlite));
-        assert_eq!(
-            backend_of("postgresql://h/db").ok(),
-            Some(Backend::Postgres)
-        );
-        let e = backend_of("mysql://root@h/db")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        assert_eq!(backend_of("postgresql://h/db").ok(), Some(Backend::Postgres));
+        let e = backend_of("mysql://root@h/db").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(e.starts_with("database_url:"), "{e}");
-        assert_eq!(
-            redact_url("postgres://u:secret@h/db"),
-            "postgres://u:***@h/db"
-        );
+        assert_eq!(redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
     }
 }

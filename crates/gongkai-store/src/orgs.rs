@@ -21,9 +21,8 @@ struct OrgRow {
 
 impl OrgRow {
     fn into_org(self) -> Result<Org, StoreError> {
-        let kind = OrgKind::parse(&self.kind).ok_or_else(|| {
-            StoreError::Other(format!("orgs.kind has an unknown value “{}”", self.kind))
-        })?;
+        let kind = OrgKind::parse(&self.kind)
+            .ok_or_else(|| StoreError::Other(format!("orgs.kind has an unknown value “{}”", self.kind)))?;
         Ok(Org {
             id: self.id,
             code: self.code,
@@ -43,8 +42,7 @@ fn convert(rows: Vec<OrgRow>) -> Result<Vec<Org>, StoreError> {
     rows.into_iter().map(OrgRow::into_org).collect()
 }
 
-const COLS: &str =
-    "id, code, name, kind, parent_id, path, depth, division_code, credit_code, created_at";
+const COLS: &str = "id, code, name, kind, parent_id, path, depth, division_code, credit_code, created_at";
 
 /// A new organisation, already validated.
 #[derive(Debug, Clone)]
@@ -61,24 +59,20 @@ pub struct NewOrg<'a> {
 impl Store {
     pub async fn org_by_code(&self, code: &str) -> Result<Option<Org>, StoreError> {
         let row: Option<OrgRow> = on_pool!(self, |p| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {COLS} FROM orgs WHERE code = $1"
-            )))
-            .bind(code)
-            .fetch_optional(p)
-            .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLS} FROM orgs WHERE code = $1")))
+                .bind(code)
+                .fetch_optional(p)
+                .await?
         });
         row.map(OrgRow::into_org).transpose()
     }
 
     pub async fn org_by_id(&self, id: i64) -> Result<Option<Org>, StoreError> {
         let row: Option<OrgRow> = on_pool!(self, |p| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {COLS} FROM orgs WHERE id = $1"
-            )))
-            .bind(id)
-            .fetch_optional(p)
-            .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLS} FROM orgs WHERE id = $1")))
+                .bind(id)
+                .fetch_optional(p)
+                .await?
         });
         row.map(OrgRow::into_org).transpose()
     }
@@ -100,32 +94,31 @@ impl Store {
 
     /// Direct children of an organisation (or the roots).
     pub async fn org_children(&self, parent: Option<i64>) -> Result<Vec<Org>, StoreError> {
-        let rows: Vec<OrgRow> =
-            on_pool!(self, |p| {
-                match parent {
-                    Some(id) => {
-                        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                            "SELECT {COLS} FROM orgs WHERE parent_id = $1 ORDER BY sort_order, id"
-                        )))
-                        .bind(id)
-                        .fetch_all(p)
-                        .await?
-                    }
-                    None => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let rows: Vec<OrgRow> = on_pool!(self, |p| {
+            match parent {
+                Some(id) => {
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                        "SELECT {COLS} FROM orgs WHERE parent_id = $1 ORDER BY sort_order, id"
+                    )))
+                    .bind(id)
+                    .fetch_all(p)
+                    .await?
+                }
+                None => {
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!(
                         "SELECT {COLS} FROM orgs WHERE parent_id IS NULL ORDER BY sort_order, id"
                     )))
                     .fetch_all(p)
-                    .await?,
+                    .await?
                 }
-            });
+            }
+        });
         convert(rows)
     }
 
     pub async fn count_orgs(&self) -> Result<i64, StoreError> {
         on_pool!(self, |p| {
-            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orgs")
-                .fetch_one(p)
-                .await?;
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orgs").fetch_one(p).await?;
             Ok(n)
         })
     }
@@ -134,12 +127,10 @@ impl Store {
 impl Tx {
     pub async fn org_by_code(&mut self, code: &str) -> Result<Option<Org>, StoreError> {
         let row: Option<OrgRow> = on_tx!(self, |c| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {COLS} FROM orgs WHERE code = $1"
-            )))
-            .bind(code)
-            .fetch_optional(c)
-            .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLS} FROM orgs WHERE code = $1")))
+                .bind(code)
+                .fetch_optional(c)
+                .await?
         });
         row.map(OrgRow::into_org).transpose()
     }
@@ -166,11 +157,7 @@ impl Tx {
             .fetch_one(&mut *c)
             .await?;
             let path = format!("{parent_path}{id}/");
-            sqlx::query("UPDATE orgs SET path = $1 WHERE id = $2")
-                .bind(&path)
-                .bind(id)
-                .execute(&mut *c)
-                .await?;
+            sqlx::query("UPDATE orgs SET path = $1 WHERE id = $2").bind(&path).bind(id).execute(&mut *c).await?;
             id
         });
         Ok(Org {

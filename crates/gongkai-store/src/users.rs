@@ -56,12 +56,8 @@ struct GrantRow {
 fn grants(rows: Vec<GrantRow>) -> Result<Vec<Grant>, StoreError> {
     rows.into_iter()
         .map(|r| {
-            let role = Role::parse(&r.role).ok_or_else(|| {
-                StoreError::Other(format!(
-                    "role_grants.role has an unknown value “{}”",
-                    r.role
-                ))
-            })?;
+            let role = Role::parse(&r.role)
+                .ok_or_else(|| StoreError::Other(format!("role_grants.role has an unknown value “{}”", r.role)))?;
             Ok(Grant {
                 id: r.id,
                 user_id: r.user_id,
@@ -92,12 +88,8 @@ struct SessionRow {
 
 impl SessionRow {
     fn into_session(self) -> Result<Session, StoreError> {
-        let stage = SessionStage::parse(&self.stage).ok_or_else(|| {
-            StoreError::Other(format!(
-                "sessions.stage has an unknown value “{}”",
-                self.stage
-            ))
-        })?;
+        let stage = SessionStage::parse(&self.stage)
+            .ok_or_else(|| StoreError::Other(format!("sessions.stage has an unknown value “{}”", self.stage)))?;
         Ok(Session {
             id_hash: self.id_hash,
             user_id: self.user_id,
@@ -156,35 +148,29 @@ pub struct NewUser<'a> {
 impl Store {
     pub async fn user_by_id(&self, id: i64) -> Result<Option<User>, StoreError> {
         let row: Option<UserRow> = on_pool!(self, |p| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {USER_COLS} FROM users WHERE id = $1"
-            )))
-            .bind(id)
-            .fetch_optional(p)
-            .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {USER_COLS} FROM users WHERE id = $1")))
+                .bind(id)
+                .fetch_optional(p)
+                .await?
         });
         Ok(row.map(User::from))
     }
 
     pub async fn user_by_username(&self, username_norm: &str) -> Result<Option<User>, StoreError> {
         let row: Option<UserRow> = on_pool!(self, |p| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {USER_COLS} FROM users WHERE username_norm = $1"
-            )))
-            .bind(username_norm)
-            .fetch_optional(p)
-            .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {USER_COLS} FROM users WHERE username_norm = $1")))
+                .bind(username_norm)
+                .fetch_optional(p)
+                .await?
         });
         Ok(row.map(User::from))
     }
 
     pub async fn list_users(&self) -> Result<Vec<User>, StoreError> {
         let rows: Vec<UserRow> = on_pool!(self, |p| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {USER_COLS} FROM users ORDER BY username_norm"
-            )))
-            .fetch_all(p)
-            .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {USER_COLS} FROM users ORDER BY username_norm")))
+                .fetch_all(p)
+                .await?
         });
         Ok(rows.into_iter().map(User::from).collect())
     }
@@ -192,12 +178,10 @@ impl Store {
     /// Grants held by one account.
     pub async fn grants_of(&self, user_id: i64) -> Result<Vec<Grant>, StoreError> {
         let rows: Vec<GrantRow> = on_pool!(self, |p| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{GRANT_SELECT} WHERE g.user_id = $1 ORDER BY g.role, o.path"
-            )))
-            .bind(user_id)
-            .fetch_all(p)
-            .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{GRANT_SELECT} WHERE g.user_id = $1 ORDER BY g.role, o.path")))
+                .bind(user_id)
+                .fetch_all(p)
+                .await?
         });
         grants(rows)
     }
@@ -205,11 +189,9 @@ impl Store {
     /// Every grant, for account lists.
     pub async fn all_grants(&self) -> Result<Vec<Grant>, StoreError> {
         let rows: Vec<GrantRow> = on_pool!(self, |p| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{GRANT_SELECT} ORDER BY g.user_id, g.role, o.path"
-            )))
-            .fetch_all(p)
-            .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{GRANT_SELECT} ORDER BY g.user_id, g.role, o.path")))
+                .fetch_all(p)
+                .await?
         });
         grants(rows)
     }
@@ -228,32 +210,21 @@ impl Store {
 
     /// Moves a session's idle clock forward; only writes when `last_seen` is older than
     /// `min_gap_ms`, so page views do not each cost a write.
-    pub async fn touch_session(
-        &self,
-        id_hash: &str,
-        now_ms: i64,
-        min_gap_ms: i64,
-    ) -> Result<(), StoreError> {
+    pub async fn touch_session(&self, id_hash: &str, now_ms: i64, min_gap_ms: i64) -> Result<(), StoreError> {
         on_pool!(self, |p| {
-            sqlx::query(
-                "UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2 AND last_seen_at < $3",
-            )
-            .bind(now_ms)
-            .bind(id_hash)
-            .bind(now_ms - min_gap_ms)
-            .execute(p)
-            .await?;
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2 AND last_seen_at < $3")
+                .bind(now_ms)
+                .bind(id_hash)
+                .bind(now_ms - min_gap_ms)
+                .execute(p)
+                .await?;
             Ok(())
         })
     }
 
     /// Times of failed logins for an account since `since_ms` and after its last success, oldest
     /// first.
-    pub async fn recent_login_failures(
-        &self,
-        username_norm: &str,
-        since_ms: i64,
-    ) -> Result<Vec<i64>, StoreError> {
+    pub async fn recent_login_failures(&self, username_norm: &str, since_ms: i64) -> Result<Vec<i64>, StoreError> {
         on_pool!(self, |p| {
             let rows: Vec<(i64,)> = sqlx::query_as(
                 "SELECT at FROM login_attempts WHERE username_norm = $1 AND at >= $2 AND success = FALSE \
@@ -284,24 +255,20 @@ impl Store {
     /// The active token with this hash, if any.
     pub async fn token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
         let row: Option<TokenRow> = on_pool!(self, |p| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{TOKEN_SELECT} WHERE t.token_hash = $1"
-            )))
-            .bind(token_hash)
-            .fetch_optional(p)
-            .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{TOKEN_SELECT} WHERE t.token_hash = $1")))
+                .bind(token_hash)
+                .fetch_optional(p)
+                .await?
         });
         Ok(row.map(ApiToken::from))
     }
 
     pub async fn token_by_id(&self, id: i64) -> Result<Option<ApiToken>, StoreError> {
         let row: Option<TokenRow> = on_pool!(self, |p| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{TOKEN_SELECT} WHERE t.id = $1"
-            )))
-            .bind(id)
-            .fetch_optional(p)
-            .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{TOKEN_SELECT} WHERE t.id = $1")))
+                .bind(id)
+                .fetch_optional(p)
+                .await?
         });
         Ok(row.map(ApiToken::from))
     }
@@ -311,17 +278,13 @@ impl Store {
         let rows: Vec<TokenRow> = on_pool!(self, |p| {
             match user_id {
                 Some(u) => {
-                    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                        "{TOKEN_SELECT} WHERE t.user_id = $1 ORDER BY t.id"
-                    )))
-                    .bind(u)
-                    .fetch_all(p)
-                    .await?
-                }
-                None => {
-                    sqlx::query_as(sqlx::AssertSqlSafe(format!("{TOKEN_SELECT} ORDER BY t.id")))
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!("{TOKEN_SELECT} WHERE t.user_id = $1 ORDER BY t.id")))
+                        .bind(u)
                         .fetch_all(p)
                         .await?
+                }
+                None => {
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!("{TOKEN_SELECT} ORDER BY t.id"))).fetch_all(p).await?
                 }
             }
         });
@@ -412,23 +375,16 @@ impl Tx {
     /// Moves the last accepted TOTP step forward; returns false when `step` is not newer (a replay).
     pub async fn advance_totp_step(&mut self, user_id: i64, step: i64) -> Result<bool, StoreError> {
         on_tx!(self, |c| {
-            let r = sqlx::query(
-                "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1",
-            )
-            .bind(step)
-            .bind(user_id)
-            .execute(c)
-            .await?;
+            let r = sqlx::query("UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1")
+                .bind(step)
+                .bind(user_id)
+                .execute(c)
+                .await?;
             Ok(r.rows_affected() == 1)
         })
     }
 
-    pub async fn set_disabled(
-        &mut self,
-        user_id: i64,
-        disabled: bool,
-        now_ms: i64,
-    ) -> Result<(), StoreError> {
+    pub async fn set_disabled(&mut self, user_id: i64, disabled: bool, now_ms: i64) -> Result<(), StoreError> {
         on_tx!(self, |c| {
             sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3")
                 .bind(disabled)
@@ -443,12 +399,10 @@ impl Tx {
     /// Grants held by one account, read inside the transaction (for the 三员分立 check).
     pub async fn grants_of(&mut self, user_id: i64) -> Result<Vec<Grant>, StoreError> {
         let rows: Vec<GrantRow> = on_tx!(self, |c| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{GRANT_SELECT} WHERE g.user_id = $1 ORDER BY g.role, o.path"
-            )))
-            .bind(user_id)
-            .fetch_all(c)
-            .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{GRANT_SELECT} WHERE g.user_id = $1 ORDER BY g.role, o.path")))
+                .bind(user_id)
+                .fetch_all(c)
+                .await?
         });
         grants(rows)
     }
@@ -459,10 +413,7 @@ impl Tx {
         match &mut self.inner {
             crate::TxInner::Sqlite(_) => Ok(()),
             crate::TxInner::Postgres(t) => {
-                sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
-                    .bind(user_id)
-                    .fetch_one(&mut **t)
-                    .await?;
+                sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE").bind(user_id).fetch_one(&mut **t).await?;
                 Ok(())
             }
         }
@@ -493,30 +444,19 @@ impl Tx {
     }
 
     /// Removes a grant; returns whether one existed.
-    pub async fn delete_grant(
-        &mut self,
-        user_id: i64,
-        role: Role,
-        org_id: i64,
-    ) -> Result<bool, StoreError> {
+    pub async fn delete_grant(&mut self, user_id: i64, role: Role, org_id: i64) -> Result<bool, StoreError> {
         on_tx!(self, |c| {
-            let r = sqlx::query(
-                "DELETE FROM role_grants WHERE user_id = $1 AND role = $2 AND org_id = $3",
-            )
-            .bind(user_id)
-            .bind(role.key())
-            .bind(org_id)
-            .execute(c)
-            .await?;
+            let r = sqlx::query("DELETE FROM role_grants WHERE user_id = $1 AND role = $2 AND org_id = $3")
+                .bind(user_id)
+                .bind(role.key())
+                .bind(org_id)
+                .execute(c)
+                .await?;
             Ok(r.rows_affected() > 0)
         })
     }
 
-    pub async fn insert_session(
-        &mut self,
-        s: &Session,
-        user_agent: Option<&str>,
-    ) -> Result<(), StoreError> {
+    pub async fn insert_session(&mut self, s: &Session, user_agent: Option<&str>) -> Result<(), StoreError> {
         on_tx!(self, |c| {
             sqlx::query(
                 "INSERT INTO sessions (id_hash, user_id, stage, csrf_token, created_at, last_seen_at, ip, user_agent) \
@@ -539,20 +479,13 @@ impl Tx {
     /// Deletes a session; returns whether it existed.
     pub async fn delete_session(&mut self, id_hash: &str) -> Result<bool, StoreError> {
         on_tx!(self, |c| {
-            let r = sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-                .bind(id_hash)
-                .execute(c)
-                .await?;
+            let r = sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(c).await?;
             Ok(r.rows_affected() > 0)
         })
     }
 
     /// Deletes every session of an account except `keep` (e.g. after a password change).
-    pub async fn delete_sessions_of(
-        &mut self,
-        user_id: i64,
-        keep: Option<&str>,
-    ) -> Result<u64, StoreError> {
+    pub async fn delete_sessions_of(&mut self, user_id: i64, keep: Option<&str>) -> Result<u64, StoreError> {
         on_tx!(self, |c| {
             let r = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
                 .bind(user_id)
@@ -601,10 +534,7 @@ impl Tx {
     /// Forgets login attempts older than `before_ms` (rate-limit state, not the audit log).
     pub async fn delete_old_login_attempts(&mut self, before_ms: i64) -> Result<u64, StoreError> {
         on_tx!(self, |c| {
-            let r = sqlx::query("DELETE FROM login_attempts WHERE at < $1")
-                .bind(before_ms)
-                .execute(c)
-                .await?;
+            let r = sqlx::query("DELETE FROM login_attempts WHERE at < $1").bind(before_ms).execute(c).await?;
             Ok(r.rows_affected())
         })
     }
@@ -639,13 +569,11 @@ impl Tx {
     /// Revokes a token; returns whether it was active.
     pub async fn revoke_token(&mut self, id: i64, now_ms: i64) -> Result<bool, StoreError> {
         on_tx!(self, |c| {
-            let r = sqlx::query(
-                "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
-            )
-            .bind(now_ms)
-            .bind(id)
-            .execute(c)
-            .await?;
+            let r = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(now_ms)
+                .bind(id)
+                .execute(c)
+                .await?;
             Ok(r.rows_affected() > 0)
         })
     }

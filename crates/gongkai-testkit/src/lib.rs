@@ -20,18 +20,13 @@ pub struct TestDb {
 
 impl std::fmt::Debug for TestDb {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TestDb")
-            .field("backend", &self.store.backend())
-            .field("schema", &self.schema)
-            .finish()
+        f.debug_struct("TestDb").field("backend", &self.store.backend()).field("schema", &self.schema).finish()
     }
 }
 
 /// The PostgreSQL URL tests should use, if any.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("GONGKAI_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| u.starts_with("postgres"))
+    std::env::var("GONGKAI_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))
 }
 
 fn random_suffix() -> String {
@@ -47,46 +42,21 @@ impl TestDb {
         match postgres_url() {
             None => {
                 let url = format!("sqlite://{}", dir.path().join("test.db").display());
-                let store = Store::open(&OpenOptions::new(&url))
-                    .await
-                    .unwrap_or_else(|e| panic!("open: {e}"));
-                store
-                    .migrate()
-                    .await
-                    .unwrap_or_else(|e| panic!("migrate: {e}"));
-                TestDb {
-                    store,
-                    url,
-                    schema: None,
-                    dir,
-                }
+                let store = Store::open(&OpenOptions::new(&url)).await.unwrap_or_else(|e| panic!("open: {e}"));
+                store.migrate().await.unwrap_or_else(|e| panic!("migrate: {e}"));
+                TestDb { store, url, schema: None, dir }
             }
             Some(url) => {
                 let schema = format!("t_{}", random_suffix());
-                let admin = Store::open(&OpenOptions::new(&url))
-                    .await
-                    .unwrap_or_else(|e| panic!("open: {e}"));
-                admin
-                    .execute_admin(&format!("CREATE SCHEMA {schema}"))
-                    .await
-                    .unwrap_or_else(|e| panic!("schema: {e}"));
+                let admin = Store::open(&OpenOptions::new(&url)).await.unwrap_or_else(|e| panic!("open: {e}"));
+                admin.execute_admin(&format!("CREATE SCHEMA {schema}")).await.unwrap_or_else(|e| panic!("schema: {e}"));
                 admin.close().await;
                 let mut o = OpenOptions::new(&url);
                 o.pg_schema = Some(schema.clone());
                 o.max_connections = 5;
-                let store = Store::open(&o)
-                    .await
-                    .unwrap_or_else(|e| panic!("open: {e}"));
-                store
-                    .migrate()
-                    .await
-                    .unwrap_or_else(|e| panic!("migrate: {e}"));
-                TestDb {
-                    store,
-                    url,
-                    schema: Some(schema),
-                    dir,
-                }
+                let store = Store::open(&o).await.unwrap_or_else(|e| panic!("open: {e}"));
+                store.migrate().await.unwrap_or_else(|e| panic!("migrate: {e}"));
+                TestDb { store, url, schema: Some(schema), dir }
             }
         }
     }
@@ -100,9 +70,7 @@ impl TestDb {
         let mut o = OpenOptions::new(&self.url);
         o.pg_schema = self.schema.clone();
         o.max_connections = 5;
-        Store::open(&o)
-            .await
-            .unwrap_or_else(|e| panic!("open: {e}"))
+        Store::open(&o).await.unwrap_or_else(|e| panic!("open: {e}"))
     }
 }
 
@@ -116,17 +84,12 @@ impl Drop for TestDb {
         }
         // Drop the schema on a separate thread with its own runtime: Drop cannot be async.
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
                 return;
             };
             rt.block_on(async move {
                 if let Ok(s) = Store::open(&OpenOptions::new(&url)).await {
-                    let _ = s
-                        .execute_admin(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                        .await;
+                    let _ = s.execute_admin(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await;
                     s.close().await;
                 }
             });

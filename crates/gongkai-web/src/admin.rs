@@ -39,10 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", get(users_page).post(user_add))
         .route("/admin/grants", post(grant))
         .route("/admin/users/{username}/revoke", post(revoke))
-        .route(
-            "/admin/users/{username}/reset-password",
-            post(reset_password),
-        )
+        .route("/admin/users/{username}/reset-password", post(reset_password))
         .route("/admin/users/{username}/disable", post(disable))
         .route("/admin/users/{username}/enable", post(enable))
         .route("/admin/tokens", get(tokens_page).post(token_create))
@@ -50,10 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/audit", get(audit_page))
         .route("/admin/audit.csv", get(audit_csv))
         .route("/admin/audit/verify", post(audit_verify))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
 /// A fully logged-in staff member; otherwise the request is redirected to the step it needs.
@@ -62,10 +56,7 @@ pub struct Staff(pub AuthUser, pub Identity);
 impl FromRequestParts<AppState> for Staff {
     type Rejection = Response;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        _state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
         let Some(id) = parts.extensions.get::<Identity>().cloned() else {
             return Err(AppError::internal("identity middleware missing").into_response());
         };
@@ -75,9 +66,7 @@ impl FromRequestParts<AppState> for Staff {
         }
         match &id.session {
             None => {
-                let next: String =
-                    url::form_urlencoded::byte_serialize(parts.uri.to_string().as_bytes())
-                        .collect();
+                let next: String = url::form_urlencoded::byte_serialize(parts.uri.to_string().as_bytes()).collect();
                 Err(Redirect::to(&format!("/admin/login?next={next}")).into_response())
             }
             Some(s) if s.session.stage == SessionStage::SecondFactor => {
@@ -97,12 +86,7 @@ impl FromRequestParts<AppState> for Staff {
 /// Only local paths are accepted as a place to return to after login.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
-                && !n.contains("://") =>
-        {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => {
             n.to_owned()
         }
         _ => "/admin/".to_owned(),
@@ -140,10 +124,7 @@ fn with_status(status: StatusCode, html: Result<Html<String>, AppError>) -> Resp
 
 fn field_errors(e: &AppError) -> Vec<FieldMessage> {
     if e.fields.is_empty() {
-        vec![FieldMessage {
-            field: "form".into(),
-            message: e.message.clone(),
-        }]
+        vec![FieldMessage { field: "form".into(), message: e.message.clone() }]
     } else {
         e.fields.clone()
     }
@@ -198,16 +179,10 @@ async fn login(
     let next = safe_next(f.next.as_deref());
     let mut errors = Vec::new();
     if f.username.trim().is_empty() {
-        errors.push(FieldMessage {
-            field: "username".into(),
-            message: "请输入用户名".into(),
-        });
+        errors.push(FieldMessage { field: "username".into(), message: "请输入用户名".into() });
     }
     if f.password.is_empty() {
-        errors.push(FieldMessage {
-            field: "password".into(),
-            message: "请输入密码".into(),
-        });
+        errors.push(FieldMessage { field: "password".into(), message: "请输入密码".into() });
     }
     let status;
     if errors.is_empty() {
@@ -215,23 +190,12 @@ async fn login(
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(|s| s.chars().take(200).collect::<String>());
-        match state
-            .svc
-            .login(
-                &id.ctx(),
-                &f.username,
-                &f.password,
-                ua.as_deref(),
-                id.session_token.as_deref(),
-            )
-            .await
-        {
+        match state.svc.login(&id.ctx(), &f.username, &f.password, ua.as_deref(), id.session_token.as_deref()).await {
             Ok(out) => {
                 let to = match out.stage {
                     SessionStage::Full => next,
                     SessionStage::SecondFactor => {
-                        let n: String =
-                            url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+                        let n: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
                         format!("/admin/login/totp?next={n}")
                     }
                     SessionStage::Enroll => "/admin/totp/enroll".into(),
@@ -239,12 +203,7 @@ async fn login(
                 let mut r = Redirect::to(&to).into_response();
                 r.headers_mut().append(
                     header::SET_COOKIE,
-                    set_cookie(
-                        state.session_cookie(),
-                        &out.token,
-                        state.web.secure_cookies,
-                        None,
-                    ),
+                    set_cookie(state.session_cookie(), &out.token, state.web.secure_cookies, None),
                 );
                 return r;
             }
@@ -254,10 +213,7 @@ async fn login(
                     return e.into_response();
                 }
                 status = e.code.status();
-                errors.push(FieldMessage {
-                    field: "password".into(),
-                    message: e.message,
-                });
+                errors.push(FieldMessage { field: "password".into(), message: e.message });
             }
         }
     } else {
@@ -316,15 +272,8 @@ async fn totp_submit(
     match state.svc.second_factor(&id.ctx(), s, &f.code).await {
         Ok(token) => {
             let mut r = Redirect::to(&next).into_response();
-            r.headers_mut().append(
-                header::SET_COOKIE,
-                set_cookie(
-                    state.session_cookie(),
-                    &token,
-                    state.web.secure_cookies,
-                    None,
-                ),
-            );
+            r.headers_mut()
+                .append(header::SET_COOKIE, set_cookie(state.session_cookie(), &token, state.web.secure_cookies, None));
             r
         }
         Err(e) => {
@@ -348,17 +297,11 @@ async fn totp_submit(
 /// The session that may enrol: one waiting for enrolment, or a full one without a factor yet.
 fn enrolling(id: &Identity) -> Option<&gongkai_service::SessionAuth> {
     id.session.as_ref().filter(|s| {
-        s.session.stage == SessionStage::Enroll
-            || (s.session.stage == SessionStage::Full && !s.user.user.totp_enabled)
+        s.session.stage == SessionStage::Enroll || (s.session.stage == SessionStage::Full && !s.user.user.totp_enabled)
     })
 }
 
-async fn render_enroll(
-    state: &AppState,
-    id: &Identity,
-    errors: Vec<FieldMessage>,
-    status: StatusCode,
-) -> Response {
+async fn render_enroll(state: &AppState, id: &Identity, errors: Vec<FieldMessage>, status: StatusCode) -> Response {
     let Some(s) = enrolling(id) else {
         return Redirect::to("/admin/").into_response();
     };
@@ -376,10 +319,7 @@ async fn render_enroll(
     }
 }
 
-async fn enroll_form(
-    State(state): State<AppState>,
-    Extension(id): Extension<Identity>,
-) -> Response {
+async fn enroll_form(State(state): State<AppState>, Extension(id): Extension<Identity>) -> Response {
     if id.session.is_none() {
         return Redirect::to("/admin/login").into_response();
     }
@@ -394,22 +334,11 @@ async fn enroll_submit(
     let Some(s) = enrolling(&id) else {
         return Redirect::to("/admin/login").into_response();
     };
-    match state
-        .svc
-        .confirm_totp_enrolment(&id.ctx(), s, &f.code)
-        .await
-    {
+    match state.svc.confirm_totp_enrolment(&id.ctx(), s, &f.code).await {
         Ok(Some(token)) => {
             let mut r = Redirect::to("/admin/?notice=totp_enabled").into_response();
-            r.headers_mut().append(
-                header::SET_COOKIE,
-                set_cookie(
-                    state.session_cookie(),
-                    &token,
-                    state.web.secure_cookies,
-                    None,
-                ),
-            );
+            r.headers_mut()
+                .append(header::SET_COOKIE, set_cookie(state.session_cookie(), &token, state.web.secure_cookies, None));
             r
         }
         Ok(None) => Redirect::to("/admin/?notice=totp_enabled").into_response(),
@@ -430,31 +359,17 @@ async fn logout(State(state): State<AppState>, Extension(id): Extension<Identity
         }
     }
     let mut r = Redirect::to("/admin/login?notice=logged_out").into_response();
-    r.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(
-            state.session_cookie(),
-            "",
-            state.web.secure_cookies,
-            Some(0),
-        ),
-    );
+    r.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(state.session_cookie(), "", state.web.secure_cookies, Some(0)));
     r
 }
 
 // ---------------------------------------------------------------------------------------------
 // Dashboard and password.
 
-async fn dashboard(
-    State(state): State<AppState>,
-    Staff(me, id): Staff,
-    Query(q): Query<NoticeQuery>,
-) -> Response {
-    let grants: Vec<Value> = me
-        .grants
-        .iter()
-        .map(|g| context! { role => g.role.label(), org_name => g.org_name.clone() })
-        .collect();
+async fn dashboard(State(state): State<AppState>, Staff(me, id): Staff, Query(q): Query<NoticeQuery>) -> Response {
+    let grants: Vec<Value> =
+        me.grants.iter().map(|g| context! { role => g.role.label(), org_name => g.org_name.clone() }).collect();
     with_status(
         StatusCode::OK,
         page(
@@ -486,19 +401,8 @@ fn password_page(
     )
 }
 
-async fn password_form(
-    State(state): State<AppState>,
-    Staff(me, id): Staff,
-    Query(q): Query<NoticeQuery>,
-) -> Response {
-    password_page(
-        &state,
-        &id,
-        &me,
-        &[],
-        notice_text(q.notice.as_deref()),
-        StatusCode::OK,
-    )
+async fn password_form(State(state): State<AppState>, Staff(me, id): Staff, Query(q): Query<NoticeQuery>) -> Response {
+    password_page(&state, &id, &me, &[], notice_text(q.notice.as_deref()), StatusCode::OK)
 }
 
 #[derive(Deserialize)]
@@ -511,21 +415,11 @@ struct PasswordForm {
     confirm_password: String,
 }
 
-async fn password_submit(
-    State(state): State<AppState>,
-    Staff(me, id): Staff,
-    Form(f): Form<PasswordForm>,
-) -> Response {
+async fn password_submit(State(state): State<AppState>, Staff(me, id): Staff, Form(f): Form<PasswordForm>) -> Response {
     let hash = id.session.as_ref().map(|s| s.session.id_hash.clone());
     match state
         .svc
-        .change_own_password(
-            &id.ctx(),
-            hash.as_deref(),
-            &f.current_password,
-            &f.new_password,
-            &f.confirm_password,
-        )
+        .change_own_password(&id.ctx(), hash.as_deref(), &f.current_password, &f.new_password, &f.confirm_password)
         .await
     {
         Ok(()) => Redirect::to("/admin/password?notice=password_changed").into_response(),
@@ -571,10 +465,7 @@ async fn render_orgs(
         Ok(o) => o,
         Err(e) => return AppError::from(e).into_response(),
     };
-    let kinds: Vec<Value> = OrgKind::ALL
-        .iter()
-        .map(|k| context! { key => k.key(), label => k.label() })
-        .collect();
+    let kinds: Vec<Value> = OrgKind::ALL.iter().map(|k| context! { key => k.key(), label => k.label() }).collect();
     with_status(
         status,
         page(
@@ -593,25 +484,9 @@ async fn render_orgs(
     )
 }
 
-async fn orgs_page(
-    State(state): State<AppState>,
-    Staff(me, id): Staff,
-    Query(q): Query<NoticeQuery>,
-) -> Response {
-    let form = OrgForm {
-        kind: "department".into(),
-        ..OrgForm::default()
-    };
-    render_orgs(
-        &state,
-        &id,
-        &me,
-        &form,
-        &[],
-        notice_text(q.notice.as_deref()),
-        StatusCode::OK,
-    )
-    .await
+async fn orgs_page(State(state): State<AppState>, Staff(me, id): Staff, Query(q): Query<NoticeQuery>) -> Response {
+    let form = OrgForm { kind: "department".into(), ..OrgForm::default() };
+    render_orgs(&state, &id, &me, &form, &[], notice_text(q.notice.as_deref()), StatusCode::OK).await
 }
 
 fn blank(s: &str) -> Option<String> {
@@ -619,26 +494,11 @@ fn blank(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_owned())
 }
 
-async fn org_add(
-    State(state): State<AppState>,
-    Staff(me, id): Staff,
-    Form(f): Form<OrgForm>,
-) -> Response {
+async fn org_add(State(state): State<AppState>, Staff(me, id): Staff, Form(f): Form<OrgForm>) -> Response {
     let Some(kind) = OrgKind::parse(&f.kind) else {
-        let errors = vec![FieldMessage {
-            field: "kind".into(),
-            message: format!("未知的机构类型“{}”", f.kind),
-        }];
-        return render_orgs(
-            &state,
-            &id,
-            &me,
-            &f,
-            &errors,
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        let errors =
+            vec![FieldMessage { field: "kind".into(), message: format!("未知的机构类型“{}”", f.kind) }];
+        return render_orgs(&state, &id, &me, &f, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let input = OrgInput {
         code: f.code.trim().to_owned(),
@@ -655,16 +515,7 @@ async fn org_add(
             if e.code != ErrorCode::ValidationFailed {
                 return e.into_response();
             }
-            render_orgs(
-                &state,
-                &id,
-                &me,
-                &f,
-                &field_errors(&e),
-                None,
-                e.code.status(),
-            )
-            .await
+            render_orgs(&state, &id, &me, &f, &field_errors(&e), None, e.code.status()).await
         }
     }
 }
@@ -688,12 +539,7 @@ struct UsersView<'a> {
     status: StatusCode,
 }
 
-async fn render_users(
-    state: &AppState,
-    id: &Identity,
-    me: &AuthUser,
-    v: UsersView<'_>,
-) -> Response {
+async fn render_users(state: &AppState, id: &Identity, me: &AuthUser, v: UsersView<'_>) -> Response {
     let users = match state.svc.list_users(&id.ctx()).await {
         Ok(u) => u,
         Err(e) => return AppError::from(e).into_response(),
@@ -714,10 +560,7 @@ async fn render_users(
             }
         })
         .collect();
-    let roles: Vec<Value> = Role::ALL
-        .iter()
-        .map(|r| context! { key => r.key(), label => r.label() })
-        .collect();
+    let roles: Vec<Value> = Role::ALL.iter().map(|r| context! { key => r.key(), label => r.label() }).collect();
     with_status(
         v.status,
         page(
@@ -739,11 +582,7 @@ async fn render_users(
     )
 }
 
-async fn users_page(
-    State(state): State<AppState>,
-    Staff(me, id): Staff,
-    Query(q): Query<NoticeQuery>,
-) -> Response {
+async fn users_page(State(state): State<AppState>, Staff(me, id): Staff, Query(q): Query<NoticeQuery>) -> Response {
     let form = UserForm::default();
     render_users(
         &state,
@@ -760,16 +599,8 @@ async fn users_page(
     .await
 }
 
-async fn user_add(
-    State(state): State<AppState>,
-    Staff(me, id): Staff,
-    Form(f): Form<UserForm>,
-) -> Response {
-    match state
-        .svc
-        .add_user(&id.ctx(), &f.username, &f.display_name, None)
-        .await
-    {
+async fn user_add(State(state): State<AppState>, Staff(me, id): Staff, Form(f): Form<UserForm>) -> Response {
+    match state.svc.add_user(&id.ctx(), &f.username, &f.display_name, None).await {
         Ok((user, password)) => {
             let form = UserForm::default();
             render_users(
@@ -821,10 +652,7 @@ struct GrantForm {
 fn parse_role(s: &str) -> Result<Role, AppError> {
     Role::parse(s).ok_or_else(|| {
         let mut e = AppError::new(ErrorCode::ValidationFailed, format!("未知的角色“{s}”"));
-        e.fields.push(FieldMessage {
-            field: "role".into(),
-            message: format!("未知的角色“{s}”"),
-        });
+        e.fields.push(FieldMessage { field: "role".into(), message: format!("未知的角色“{s}”") });
         e
     })
 }
@@ -840,10 +668,7 @@ async fn grant_result(
         Ok(()) => Redirect::to(&format!("/admin/users?notice={ok_notice}")).into_response(),
         Err(e) => {
             let e = AppError::from(e);
-            if matches!(
-                e.code,
-                ErrorCode::Internal | ErrorCode::Unavailable | ErrorCode::Forbidden
-            ) {
+            if matches!(e.code, ErrorCode::Internal | ErrorCode::Unavailable | ErrorCode::Forbidden) {
                 return e.into_response();
             }
             let status = e.code.status();
@@ -852,24 +677,14 @@ async fn grant_result(
                 state,
                 id,
                 me,
-                UsersView {
-                    form: &form,
-                    errors: &field_errors(&e),
-                    notice: None,
-                    shown_password: None,
-                    status,
-                },
+                UsersView { form: &form, errors: &field_errors(&e), notice: None, shown_password: None, status },
             )
             .await
         }
     }
 }
 
-async fn grant(
-    State(state): State<AppState>,
-    Staff(me, id): Staff,
-    Form(f): Form<GrantForm>,
-) -> Response {
+async fn grant(State(state): State<AppState>, Staff(me, id): Staff, Form(f): Form<GrantForm>) -> Response {
     let role = match parse_role(&f.role) {
         Ok(r) => r,
         Err(e) => return e.into_response(),
@@ -892,11 +707,7 @@ async fn revoke(
     grant_result(&state, &id, &me, r, "revoked").await
 }
 
-async fn reset_password(
-    State(state): State<AppState>,
-    Staff(me, id): Staff,
-    Path(username): Path<String>,
-) -> Response {
+async fn reset_password(State(state): State<AppState>, Staff(me, id): Staff, Path(username): Path<String>) -> Response {
     match state.svc.reset_password(&id.ctx(), &username, None).await {
         Ok(password) => {
             let form = UserForm::default();
@@ -918,22 +729,14 @@ async fn reset_password(
     }
 }
 
-async fn disable(
-    State(state): State<AppState>,
-    Staff(_me, id): Staff,
-    Path(username): Path<String>,
-) -> Response {
+async fn disable(State(state): State<AppState>, Staff(_me, id): Staff, Path(username): Path<String>) -> Response {
     match state.svc.set_disabled(&id.ctx(), &username, true).await {
         Ok(()) => Redirect::to("/admin/users?notice=disabled").into_response(),
         Err(e) => AppError::from(e).into_response(),
     }
 }
 
-async fn enable(
-    State(state): State<AppState>,
-    Staff(_me, id): Staff,
-    Path(username): Path<String>,
-) -> Response {
+async fn enable(State(state): State<AppState>, Staff(_me, id): Staff, Path(username): Path<String>) -> Response {
     match state.svc.set_disabled(&id.ctx(), &username, false).await {
         Ok(()) => Redirect::to("/admin/users?notice=enabled").into_response(),
         Err(e) => AppError::from(e).into_response(),
@@ -961,11 +764,7 @@ async fn render_tokens(
     new_token: Option<String>,
     status: StatusCode,
 ) -> Response {
-    let who = if me.has_role(Role::SystemAdmin) {
-        None
-    } else {
-        Some(me.user.username.as_str())
-    };
+    let who = if me.has_role(Role::SystemAdmin) { None } else { Some(me.user.username.as_str()) };
     let tokens = match state.svc.list_tokens(&id.ctx(), who).await {
         Ok(t) => t,
         Err(e) => return AppError::from(e).into_response(),
@@ -992,89 +791,31 @@ async fn render_tokens(
     )
 }
 
-async fn tokens_page(
-    State(state): State<AppState>,
-    Staff(me, id): Staff,
-    Query(q): Query<NoticeQuery>,
-) -> Response {
-    render_tokens(
-        &state,
-        &id,
-        &me,
-        &TokenForm::default(),
-        &[],
-        notice_text(q.notice.as_deref()),
-        None,
-        StatusCode::OK,
-    )
-    .await
+async fn tokens_page(State(state): State<AppState>, Staff(me, id): Staff, Query(q): Query<NoticeQuery>) -> Response {
+    render_tokens(&state, &id, &me, &TokenForm::default(), &[], notice_text(q.notice.as_deref()), None, StatusCode::OK)
+        .await
 }
 
-async fn token_create(
-    State(state): State<AppState>,
-    Staff(me, id): Staff,
-    Form(f): Form<TokenForm>,
-) -> Response {
+async fn token_create(State(state): State<AppState>, Staff(me, id): Staff, Form(f): Form<TokenForm>) -> Response {
     let Ok(days) = f.days.trim().parse::<i64>() else {
-        let errors = vec![FieldMessage {
-            field: "days".into(),
-            message: "有效期须为整数天数".into(),
-        }];
-        return render_tokens(
-            &state,
-            &id,
-            &me,
-            &f,
-            &errors,
-            None,
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        let errors = vec![FieldMessage { field: "days".into(), message: "有效期须为整数天数".into() }];
+        return render_tokens(&state, &id, &me, &f, &errors, None, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    match state
-        .svc
-        .create_token(&id.ctx(), &me.user.username, &f.name, days)
-        .await
-    {
+    match state.svc.create_token(&id.ctx(), &me.user.username, &f.name, days).await {
         Ok((_, secret)) => {
-            render_tokens(
-                &state,
-                &id,
-                &me,
-                &TokenForm::default(),
-                &[],
-                None,
-                Some(secret),
-                StatusCode::OK,
-            )
-            .await
+            render_tokens(&state, &id, &me, &TokenForm::default(), &[], None, Some(secret), StatusCode::OK).await
         }
         Err(e) => {
             let e = AppError::from(e);
             if e.code != ErrorCode::ValidationFailed {
                 return e.into_response();
             }
-            render_tokens(
-                &state,
-                &id,
-                &me,
-                &f,
-                &field_errors(&e),
-                None,
-                None,
-                e.code.status(),
-            )
-            .await
+            render_tokens(&state, &id, &me, &f, &field_errors(&e), None, None, e.code.status()).await
         }
     }
 }
 
-async fn token_revoke(
-    State(state): State<AppState>,
-    Staff(_me, id): Staff,
-    Path(token_id): Path<i64>,
-) -> Response {
+async fn token_revoke(State(state): State<AppState>, Staff(_me, id): Staff, Path(token_id): Path<i64>) -> Response {
     match state.svc.revoke_token(&id.ctx(), token_id).await {
         Ok(()) => Redirect::to("/admin/tokens?notice=token_revoked").into_response(),
         Err(e) => AppError::from(e).into_response(),
@@ -1107,18 +848,12 @@ fn day_start_ms(s: &str, field: &str) -> Result<Option<i64>, AppError> {
         return Ok(None);
     }
     let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-        let mut e = AppError::new(
-            ErrorCode::ValidationFailed,
-            format!("日期“{s}”无效，应为 YYYY-MM-DD"),
-        );
-        e.fields.push(FieldMessage {
-            field: field.into(),
-            message: format!("日期“{s}”无效，应为 YYYY-MM-DD"),
-        });
+        let mut e = AppError::new(ErrorCode::ValidationFailed, format!("日期“{s}”无效，应为 YYYY-MM-DD"));
+        e.fields
+            .push(FieldMessage { field: field.into(), message: format!("日期“{s}”无效，应为 YYYY-MM-DD") });
         e
     })?;
-    Ok(d.and_hms_opt(0, 0, 0)
-        .map(|t| t.and_utc().timestamp_millis() - 8 * 3_600_000))
+    Ok(d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis() - 8 * 3_600_000))
 }
 
 fn audit_filter(q: &AuditQuery) -> Result<AuditFilter, AppError> {
@@ -1146,23 +881,14 @@ fn audit_query_string(q: &AuditQuery) -> String {
         .finish()
 }
 
-async fn render_audit(
-    state: &AppState,
-    id: &Identity,
-    q: &AuditQuery,
-    verify: Option<String>,
-) -> Response {
+async fn render_audit(state: &AppState, id: &Identity, q: &AuditQuery, verify: Option<String>) -> Response {
     let filter = match audit_filter(q) {
         Ok(f) => f,
         Err(e) => return e.into_response(),
     };
     const PER_PAGE: i64 = 50;
     let page_no = q.page.unwrap_or(1).max(1);
-    let result = match state
-        .svc
-        .audit_page(&id.ctx(), &filter, PER_PAGE, (page_no - 1) * PER_PAGE)
-        .await
-    {
+    let result = match state.svc.audit_page(&id.ctx(), &filter, PER_PAGE, (page_no - 1) * PER_PAGE).await {
         Ok(r) => r,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -1195,19 +921,11 @@ async fn render_audit(
     )
 }
 
-async fn audit_page(
-    State(state): State<AppState>,
-    Staff(_me, id): Staff,
-    Query(q): Query<AuditQuery>,
-) -> Response {
+async fn audit_page(State(state): State<AppState>, Staff(_me, id): Staff, Query(q): Query<AuditQuery>) -> Response {
     render_audit(&state, &id, &q, None).await
 }
 
-async fn audit_csv(
-    State(state): State<AppState>,
-    Staff(_me, id): Staff,
-    Query(q): Query<AuditQuery>,
-) -> Response {
+async fn audit_csv(State(state): State<AppState>, Staff(_me, id): Staff, Query(q): Query<AuditQuery>) -> Response {
     let filter = match audit_filter(&q) {
         Ok(f) => f,
         Err(e) => return e.into_response(),
@@ -1216,10 +934,7 @@ async fn audit_csv(
         Ok(body) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"audit-log.csv\"",
-                ),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"audit-log.csv\""),
             ],
             body,
         )

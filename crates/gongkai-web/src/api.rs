@@ -39,20 +39,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
                 "请求体须为 JSON，并带有 Content-Type: application/json。",
             )),
             Err(JsonRejection::JsonDataError(e)) => {
-                let mut err = AppError::new(
-                    ErrorCode::ValidationFailed,
-                    format!("JSON 字段有误：{}", e.body_text()),
-                );
-                err.fields.push(FieldMessage {
-                    field: "body".into(),
-                    message: e.body_text(),
-                });
+                let mut err = AppError::new(ErrorCode::ValidationFailed, format!("JSON 字段有误：{}", e.body_text()));
+                err.fields.push(FieldMessage { field: "body".into(), message: e.body_text() });
                 Err(err)
             }
-            Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::bad_request(format!(
-                "JSON 格式有误：{}",
-                e.body_text()
-            ))),
+            Err(JsonRejection::JsonSyntaxError(e)) => {
+                Err(AppError::bad_request(format!("JSON 格式有误：{}", e.body_text())))
+            }
             Err(e) => Err(AppError::bad_request(e.body_text())),
         }
     }
@@ -91,22 +84,11 @@ struct OrgList {
 
 async fn list_orgs(State(state): State<AppState>) -> Result<Json<OrgList>, AppError> {
     let orgs = state.svc.list_orgs(None).await?;
-    let code_of = |id: Option<i64>| {
-        id.and_then(|id| orgs.iter().find(|o| o.id == id))
-            .map(|o| o.code.clone())
-    };
-    Ok(Json(OrgList {
-        items: orgs
-            .iter()
-            .map(|o| org_dto(o, code_of(o.parent_id)))
-            .collect(),
-    }))
+    let code_of = |id: Option<i64>| id.and_then(|id| orgs.iter().find(|o| o.id == id)).map(|o| o.code.clone());
+    Ok(Json(OrgList { items: orgs.iter().map(|o| org_dto(o, code_of(o.parent_id))).collect() }))
 }
 
-async fn get_org(
-    State(state): State<AppState>,
-    Path(code): Path<String>,
-) -> Result<Json<OrgDto>, AppError> {
+async fn get_org(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<OrgDto>, AppError> {
     let org = state
         .svc
         .org_by_code(&code)
@@ -137,20 +119,11 @@ async fn create_org(
     AppJson(b): AppJson<NewOrgBody>,
 ) -> Result<Response, AppError> {
     if id.staff().is_none() {
-        return Err(AppError::new(
-            ErrorCode::Unauthenticated,
-            "请使用 API 令牌或登录后再操作。",
-        ));
+        return Err(AppError::new(ErrorCode::Unauthenticated, "请使用 API 令牌或登录后再操作。"));
     }
     let kind = OrgKind::parse(&b.kind).ok_or_else(|| {
-        let mut e = AppError::new(
-            ErrorCode::ValidationFailed,
-            format!("未知的机构类型“{}”", b.kind),
-        );
-        e.fields.push(FieldMessage {
-            field: "kind".into(),
-            message: format!("未知的机构类型“{}”", b.kind),
-        });
+        let mut e = AppError::new(ErrorCode::ValidationFailed, format!("未知的机构类型“{}”", b.kind));
+        e.fields.push(FieldMessage { field: "kind".into(), message: format!("未知的机构类型“{}”", b.kind) });
         e
     })?;
     let input = OrgInput {
@@ -180,23 +153,11 @@ struct GrantDto {
 }
 
 async fn me(Extension(id): Extension<Identity>) -> Result<Json<MeDto>, AppError> {
-    let u = id.staff().ok_or_else(|| {
-        AppError::new(
-            ErrorCode::Unauthenticated,
-            "请使用 API 令牌或登录后再访问。",
-        )
-    })?;
+    let u = id.staff().ok_or_else(|| AppError::new(ErrorCode::Unauthenticated, "请使用 API 令牌或登录后再访问。"))?;
     Ok(Json(MeDto {
         username: u.user.username.clone(),
         display_name: u.user.display_name.clone(),
-        roles: u
-            .grants
-            .iter()
-            .map(|g| GrantDto {
-                role: g.role.key(),
-                org: g.org_code.clone(),
-            })
-            .collect(),
+        roles: u.grants.iter().map(|g| GrantDto { role: g.role.key(), org: g.org_code.clone() }).collect(),
         totp_enabled: u.user.totp_enabled,
     }))
 }

@@ -136,12 +136,7 @@ pub struct AppError {
 
 impl AppError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> AppError {
-        AppError {
-            code,
-            message: message.into(),
-            fields: Vec::new(),
-            detail: None,
-        }
+        AppError { code, message: message.into(), fields: Vec::new(), detail: None }
     }
 
     pub fn not_found() -> AppError {
@@ -155,8 +150,7 @@ impl AppError {
     pub fn internal(detail: impl Into<String>) -> AppError {
         AppError {
             code: ErrorCode::Internal,
-            message: "系统内部错误，请稍后重试。如问题持续，请联系网站管理员并提供请求编号。"
-                .into(),
+            message: "系统内部错误，请稍后重试。如问题持续，请联系网站管理员并提供请求编号。".into(),
             fields: Vec::new(),
             detail: Some(detail.into()),
         }
@@ -168,20 +162,8 @@ impl From<ServiceError> for AppError {
         match e {
             ServiceError::Invalid(inv) => AppError {
                 code: ErrorCode::ValidationFailed,
-                message: inv
-                    .0
-                    .iter()
-                    .map(|f| f.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                fields: inv
-                    .0
-                    .into_iter()
-                    .map(|f| FieldMessage {
-                        field: f.field,
-                        message: f.message,
-                    })
-                    .collect(),
+                message: inv.0.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("；"),
+                fields: inv.0.into_iter().map(|f| FieldMessage { field: f.field, message: f.message }).collect(),
                 detail: None,
             },
             ServiceError::Unauthenticated(m) => AppError::new(ErrorCode::Unauthenticated, m),
@@ -198,9 +180,7 @@ impl From<ServiceError> for AppError {
                 };
                 AppError::new(
                     ErrorCode::AccountLocked,
-                    format!(
-                        "登录失败次数过多，账号已临时锁定，请于 {until}（北京时间）后再试，或联系系统管理员。"
-                    ),
+                    format!("登录失败次数过多，账号已临时锁定，请于 {until}（北京时间）后再试，或联系系统管理员。"),
                 )
             }
             ServiceError::RateLimited(m) => AppError::new(ErrorCode::RateLimited, m),
@@ -227,19 +207,9 @@ struct ErrorBody<'a> {
 impl AppError {
     /// The JSON form, for API clients.
     pub fn json_response(&self) -> Response {
-        let body = ErrorBody {
-            error: self.code.as_str(),
-            message: &self.message,
-            fields: &self.fields,
-        };
-        let json =
-            serde_json::to_string(&body).unwrap_or_else(|_| "{\"error\":\"internal\"}".into());
-        (
-            self.code.status(),
-            [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-            json,
-        )
-            .into_response()
+        let body = ErrorBody { error: self.code.as_str(), message: &self.message, fields: &self.fields };
+        let json = serde_json::to_string(&body).unwrap_or_else(|_| "{\"error\":\"internal\"}".into());
+        (self.code.status(), [(header::CONTENT_TYPE, "application/json; charset=utf-8")], json).into_response()
     }
 }
 

@@ -45,9 +45,7 @@ impl Identity {
             return Ctx::user(u.clone(), self.ip.clone());
         }
         match &self.session {
-            Some(s) if s.session.stage == SessionStage::Full => {
-                Ctx::user(s.user.clone(), self.ip.clone())
-            }
+            Some(s) if s.session.stage == SessionStage::Full => Ctx::user(s.user.clone(), self.ip.clone()),
             // Half-logged-in sessions act as their account for the login steps' audit entries.
             Some(s) => Ctx::user(s.user.clone(), self.ip.clone()),
             None => Ctx::anonymous(self.ip.clone()),
@@ -59,10 +57,7 @@ impl Identity {
         if let Some(u) = &self.token_user {
             return Some(u);
         }
-        self.session
-            .as_ref()
-            .filter(|s| s.session.stage == SessionStage::Full)
-            .map(|s| &s.user)
+        self.session.as_ref().filter(|s| s.session.stage == SessionStage::Full).map(|s| &s.user)
     }
 }
 
@@ -93,40 +88,27 @@ pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -
 
 fn client_ip(req: &Request, trust_forwarded: bool) -> Option<String> {
     if trust_forwarded {
-        if let Some(v) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-        {
+        if let Some(v) = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
             if let Some(first) = v.split(',').next().map(str::trim).filter(|s| !s.is_empty()) {
                 return Some(first.chars().take(64).collect());
             }
         }
     }
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim)
 }
 
 fn random_csrf() -> String {
     let mut b = [0u8; 24];
     // If the OS has no randomness the request fails closed below (empty token never matches).
-    if getrandom_fill(&mut b) {
-        data_encoding::BASE64URL_NOPAD.encode(&b)
-    } else {
-        String::new()
-    }
+    if getrandom_fill(&mut b) { data_encoding::BASE64URL_NOPAD.encode(&b) } else { String::new() }
 }
 
 fn getrandom_fill(b: &mut [u8]) -> bool {
@@ -145,35 +127,22 @@ fn same_origin(headers: &HeaderMap) -> bool {
         return false;
     };
     let origin_host = origin.split("://").nth(1).unwrap_or_default();
-    let fwd_host = headers
-        .get("x-forwarded-host")
-        .and_then(|v| v.to_str().ok());
-    origin_host.eq_ignore_ascii_case(host)
-        || fwd_host.is_some_and(|h| origin_host.eq_ignore_ascii_case(h))
+    let fwd_host = headers.get("x-forwarded-host").and_then(|v| v.to_str().ok());
+    origin_host.eq_ignore_ascii_case(host) || fwd_host.is_some_and(|h| origin_host.eq_ignore_ascii_case(h))
 }
 
 /// The middleware described in the module documentation.
 pub async fn identity(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let ip = client_ip(&req, state.web.trust_forwarded);
     let headers = req.headers().clone();
-    let mut identity = Identity {
-        ip,
-        session: None,
-        session_token: None,
-        token_user: None,
-        csrf: String::new(),
-    };
+    let mut identity = Identity { ip, session: None, session_token: None, token_user: None, csrf: String::new() };
     let mut new_anon_csrf = None;
 
     if let Some(token) = bearer(&headers) {
         match state.svc.token_user(token).await {
             Ok(Some((_, user))) => identity.token_user = Some(user),
             Ok(None) => {
-                return AppError::new(
-                    ErrorCode::Unauthenticated,
-                    "API 令牌无效、已过期或已被撤销。",
-                )
-                .into_response();
+                return AppError::new(ErrorCode::Unauthenticated, "API 令牌无效、已过期或已被撤销。").into_response();
             }
             Err(e) => return AppError::from(e).into_response(),
         }
@@ -204,17 +173,15 @@ pub async fn identity(State(state): State<AppState>, mut req: Request, next: Nex
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method && identity.token_user.is_none() {
         if !same_origin(&headers) {
-            return AppError::new(ErrorCode::CsrfFailed, "请求来源与本站不一致，已被拒绝。")
-                .into_response();
+            return AppError::new(ErrorCode::CsrfFailed, "请求来源与本站不一致，已被拒绝。").into_response();
         }
         let (provided, rebuilt) = match csrf_from_request(req, state.web.body_limit).await {
             Ok(x) => x,
             Err(resp) => return resp,
         };
         req = rebuilt;
-        let ok = !identity.csrf.is_empty()
-            && new_anon_csrf.is_none()
-            && provided.as_deref() == Some(identity.csrf.as_str());
+        let ok =
+            !identity.csrf.is_empty() && new_anon_csrf.is_none() && provided.as_deref() == Some(identity.csrf.as_str());
         if !ok {
             return AppError::new(
                 ErrorCode::CsrfFailed,
@@ -227,10 +194,7 @@ pub async fn identity(State(state): State<AppState>, mut req: Request, next: Nex
     req.extensions_mut().insert(identity);
     let mut resp = next.run(req).await;
     if let Some(c) = new_anon_csrf {
-        resp.headers_mut().append(
-            header::SET_COOKIE,
-            set_cookie(CSRF_COOKIE, &c, state.web.secure_cookies, None),
-        );
+        resp.headers_mut().append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &c, state.web.secure_cookies, None));
     }
     resp
 }
@@ -240,15 +204,8 @@ pub const CSRF_COOKIE: &str = "gk_csrf";
 
 /// Takes the CSRF token from the `X-CSRF-Token` header, or from the `_csrf` field of a URL-encoded
 /// form body (which is buffered, within the body limit, and put back).
-async fn csrf_from_request(
-    req: Request,
-    limit: usize,
-) -> Result<(Option<String>, Request), Response> {
-    if let Some(h) = req
-        .headers()
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-    {
+async fn csrf_from_request(req: Request, limit: usize) -> Result<(Option<String>, Request), Response> {
+    if let Some(h) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
         let h = h.to_owned();
         return Ok((Some(h), req));
     }
@@ -264,14 +221,9 @@ async fn csrf_from_request(
     let bytes = match to_bytes(body, limit).await {
         Ok(b) => b,
         Err(_) => {
-            return Err(
-                AppError::new(ErrorCode::PayloadTooLarge, "提交的内容超过了大小限制。")
-                    .into_response(),
-            );
+            return Err(AppError::new(ErrorCode::PayloadTooLarge, "提交的内容超过了大小限制。").into_response());
         }
     };
-    let token = url::form_urlencoded::parse(&bytes)
-        .find(|(k, _)| k == "_csrf")
-        .map(|(_, v)| v.into_owned());
+    let token = url::form_urlencoded::parse(&bytes).find(|(k, _)| k == "_csrf").map(|(_, v)| v.into_owned());
     Ok((token, Request::from_parts(parts, Body::from(bytes))))
 }

@@ -25,9 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use gongkai_service::Service;
 use tower_http::compression::CompressionLayer;
-use tower_http::request_id::{
-    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -97,11 +95,7 @@ impl AppState {
 
     /// Name of the session cookie: `__Host-` prefixed when cookies are `Secure`.
     pub fn session_cookie(&self) -> &'static str {
-        if self.web.secure_cookies {
-            "__Host-gk_session"
-        } else {
-            "gk_session"
-        }
+        if self.web.secure_cookies { "__Host-gk_session" } else { "gk_session" }
     }
 }
 
@@ -165,13 +159,7 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
     let (size, idle) = state.svc.pool_stats();
     state.metrics.db_connections.set(i64::from(size));
     state.metrics.db_idle.set(i64::from(idle));
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        state.metrics.encode(),
-    )
+    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], state.metrics.encode())
         .into_response()
 }
 
@@ -187,27 +175,12 @@ async fn method_not_allowed() -> AppError {
 async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().to_string();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".into());
+    let route =
+        req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
     let resp = next.run(req).await;
     let status = resp.status().as_u16();
-    state
-        .metrics
-        .requests
-        .get_or_create(&RequestLabels {
-            method,
-            route: route.clone(),
-            status,
-        })
-        .inc();
-    state
-        .metrics
-        .latency
-        .get_or_create(&RouteLabels { route })
-        .observe(start.elapsed().as_secs_f64());
+    state.metrics.requests.get_or_create(&RequestLabels { method, route: route.clone(), status }).inc();
+    state.metrics.latency.get_or_create(&RouteLabels { route }).observe(start.elapsed().as_secs_f64());
     resp
 }
 
@@ -215,12 +188,8 @@ async fn track(State(state): State<AppState>, req: Request, next: Next) -> Respo
 /// Logs each failure once, here.
 async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
-    let request_id = req
-        .extensions()
-        .get::<RequestId>()
-        .and_then(|r| r.header_value().to_str().ok())
-        .unwrap_or("-")
-        .to_owned();
+    let request_id =
+        req.extensions().get::<RequestId>().and_then(|r| r.header_value().to_str().ok()).unwrap_or("-").to_owned();
     let identity = req.extensions().get::<identity::Identity>().cloned();
     let resp = next.run(req).await;
     let err = match resp.extensions().get::<RenderedError>() {
@@ -247,13 +216,7 @@ async fn render_errors(State(state): State<AppState>, req: Request, next: Next) 
             _ => return resp,
         },
     };
-    state
-        .metrics
-        .errors
-        .get_or_create(&ErrorLabels {
-            code: err.code.as_str().into(),
-        })
-        .inc();
+    state.metrics.errors.get_or_create(&ErrorLabels { code: err.code.as_str().into() }).inc();
     match &err.detail {
         Some(d) if err.code.status().is_server_error() => {
             tracing::error!(code = err.code.as_str(), detail = %d, "request failed")
@@ -261,12 +224,7 @@ async fn render_errors(State(state): State<AppState>, req: Request, next: Next) 
         Some(d) => tracing::warn!(code = err.code.as_str(), detail = %d, "request failed"),
         None => tracing::info!(code = err.code.as_str(), "request refused"),
     }
-    let app_err = AppError {
-        code: err.code,
-        message: err.message,
-        fields: err.fields,
-        detail: None,
-    };
+    let app_err = AppError { code: err.code, message: err.message, fields: err.fields, detail: None };
     let mut out = if is_api {
         app_err.json_response()
     } else {

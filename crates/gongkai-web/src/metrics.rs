@@ -53,45 +53,16 @@ impl Metrics {
     pub fn new() -> Metrics {
         let mut registry = Registry::with_prefix("gongkai");
         let requests = Family::<RequestLabels, Counter>::default();
-        let latency = Family::<RouteLabels, Histogram>::new_with_constructor(
-            latency_histogram as fn() -> Histogram,
-        );
+        let latency = Family::<RouteLabels, Histogram>::new_with_constructor(latency_histogram as fn() -> Histogram);
         let errors = Family::<ErrorLabels, Counter>::default();
         let db_connections = Gauge::<i64, AtomicI64>::default();
         let db_idle = Gauge::<i64, AtomicI64>::default();
-        registry.register(
-            "http_requests",
-            "HTTP requests by method, route and status",
-            requests.clone(),
-        );
-        registry.register(
-            "http_request_duration_seconds",
-            "HTTP request latency by route",
-            latency.clone(),
-        );
-        registry.register(
-            "http_errors",
-            "Error responses by stable error code",
-            errors.clone(),
-        );
-        registry.register(
-            "db_pool_connections",
-            "Open database connections",
-            db_connections.clone(),
-        );
-        registry.register(
-            "db_pool_idle_connections",
-            "Idle database connections",
-            db_idle.clone(),
-        );
-        Metrics {
-            registry,
-            requests,
-            latency,
-            errors,
-            db_connections,
-            db_idle,
-        }
+        registry.register("http_requests", "HTTP requests by method, route and status", requests.clone());
+        registry.register("http_request_duration_seconds", "HTTP request latency by route", latency.clone());
+        registry.register("http_errors", "Error responses by stable error code", errors.clone());
+        registry.register("db_pool_connections", "Open database connections", db_connections.clone());
+        registry.register("db_pool_idle_connections", "Idle database connections", db_idle.clone());
+        Metrics { registry, requests, latency, errors, db_connections, db_idle }
     }
 
     /// The Prometheus text exposition.

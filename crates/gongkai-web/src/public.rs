@@ -36,10 +36,7 @@ pub fn org_value(o: &Org) -> Value {
     }
 }
 
-async fn home(
-    State(state): State<AppState>,
-    Extension(id): Extension<Identity>,
-) -> Result<Html<String>, AppError> {
+async fn home(State(state): State<AppState>, Extension(id): Extension<Identity>) -> Result<Html<String>, AppError> {
     let roots = state.svc.org_children(None).await?;
     let mut groups = Vec::new();
     for r in &roots {
@@ -50,12 +47,7 @@ async fn home(
             children => children.iter().map(org_value).collect::<Vec<_>>(),
         });
     }
-    page(
-        &state,
-        &id,
-        "public/home.html",
-        context! { roots => groups },
-    )
+    page(&state, &id, "public/home.html", context! { roots => groups })
 }
 
 async fn org_redirect(Path(code): Path<String>) -> Response {
@@ -68,16 +60,11 @@ async fn org_page(
     Extension(id): Extension<Identity>,
     Path(code): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let org = state
-        .svc
-        .org_by_code(&code)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    let org = state.svc.org_by_code(&code).await?.ok_or_else(AppError::not_found)?;
     let ancestors = state.svc.org_ancestors(&org).await?;
     let parent = ancestors.last().map(org_value);
     let children = state.svc.org_children(Some(org.id)).await?;
-    let (governments, departments): (Vec<&Org>, Vec<&Org>) =
-        children.iter().partition(|c| c.kind.is_government());
+    let (governments, departments): (Vec<&Org>, Vec<&Org>) = children.iter().partition(|c| c.kind.is_government());
     page(
         &state,
         &id,

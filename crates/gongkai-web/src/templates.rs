@@ -17,54 +17,18 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("macros.html", include_str!("../templates/macros.html")),
     ("error.html", include_str!("../templates/error.html")),
-    (
-        "public/home.html",
-        include_str!("../templates/public/home.html"),
-    ),
-    (
-        "public/org.html",
-        include_str!("../templates/public/org.html"),
-    ),
-    (
-        "admin/login.html",
-        include_str!("../templates/admin/login.html"),
-    ),
-    (
-        "admin/totp.html",
-        include_str!("../templates/admin/totp.html"),
-    ),
-    (
-        "admin/enroll.html",
-        include_str!("../templates/admin/enroll.html"),
-    ),
-    (
-        "admin/layout.html",
-        include_str!("../templates/admin/layout.html"),
-    ),
-    (
-        "admin/dashboard.html",
-        include_str!("../templates/admin/dashboard.html"),
-    ),
-    (
-        "admin/password.html",
-        include_str!("../templates/admin/password.html"),
-    ),
-    (
-        "admin/orgs.html",
-        include_str!("../templates/admin/orgs.html"),
-    ),
-    (
-        "admin/users.html",
-        include_str!("../templates/admin/users.html"),
-    ),
-    (
-        "admin/audit.html",
-        include_str!("../templates/admin/audit.html"),
-    ),
-    (
-        "admin/tokens.html",
-        include_str!("../templates/admin/tokens.html"),
-    ),
+    ("public/home.html", include_str!("../templates/public/home.html")),
+    ("public/org.html", include_str!("../templates/public/org.html")),
+    ("admin/login.html", include_str!("../templates/admin/login.html")),
+    ("admin/totp.html", include_str!("../templates/admin/totp.html")),
+    ("admin/enroll.html", include_str!("../templates/admin/enroll.html")),
+    ("admin/layout.html", include_str!("../templates/admin/layout.html")),
+    ("admin/dashboard.html", include_str!("../templates/admin/dashboard.html")),
+    ("admin/password.html", include_str!("../templates/admin/password.html")),
+    ("admin/orgs.html", include_str!("../templates/admin/orgs.html")),
+    ("admin/users.html", include_str!("../templates/admin/users.html")),
+    ("admin/audit.html", include_str!("../templates/admin/audit.html")),
+    ("admin/tokens.html", include_str!("../templates/admin/tokens.html")),
 ];
 
 /// The stylesheet, served at `/static/site.css`.
@@ -83,10 +47,7 @@ impl std::fmt::Debug for Templates {
 
 /// Formats milliseconds since the epoch as Beijing time (`2026-11-27 16:05`).
 pub fn fmt_ms(ms: i64) -> String {
-    match (
-        chrono::DateTime::from_timestamp_millis(ms),
-        chrono::FixedOffset::east_opt(8 * 3600),
-    ) {
+    match (chrono::DateTime::from_timestamp_millis(ms), chrono::FixedOffset::east_opt(8 * 3600)) {
         (Some(t), Some(tz)) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string(),
         _ => String::new(),
     }
@@ -96,20 +57,15 @@ impl Templates {
     pub fn new() -> Result<Templates, String> {
         let mut env = Environment::new();
         for (name, src) in TEMPLATES {
-            env.add_template(name, src)
-                .map_err(|e| format!("template {name}: {e}"))?;
+            env.add_template(name, src).map_err(|e| format!("template {name}: {e}"))?;
         }
         env.add_filter("datetime", |ms: i64| fmt_ms(ms));
         Ok(Templates { env })
     }
 
     pub fn render(&self, name: &str, ctx: Value) -> Result<String, AppError> {
-        let t = self
-            .env
-            .get_template(name)
-            .map_err(|e| AppError::internal(format!("template {name}: {e}")))?;
-        t.render(ctx)
-            .map_err(|e| AppError::internal(format!("render {name}: {e:#}")))
+        let t = self.env.get_template(name).map_err(|e| AppError::internal(format!("template {name}: {e}")))?;
+        t.render(ctx).map_err(|e| AppError::internal(format!("render {name}: {e:#}")))
     }
 }
 
@@ -132,23 +88,13 @@ pub fn base_context(state: &AppState, identity: Option<&Identity>) -> Value {
 }
 
 /// Renders a page with the base context merged under `ctx`.
-pub fn page(
-    state: &AppState,
-    identity: &Identity,
-    name: &str,
-    ctx: Value,
-) -> Result<Html<String>, AppError> {
+pub fn page(state: &AppState, identity: &Identity, name: &str, ctx: Value) -> Result<Html<String>, AppError> {
     let full = context! { ..ctx, ..base_context(state, Some(identity)) };
     state.templates.render(name, full).map(Html)
 }
 
 /// The zh-CN error page for `err`.
-pub fn error_page(
-    state: &AppState,
-    identity: Option<&Identity>,
-    err: &AppError,
-    request_id: &str,
-) -> Response {
+pub fn error_page(state: &AppState, identity: Option<&Identity>, err: &AppError, request_id: &str) -> Response {
     let ctx = context! {
         title => err.code.title(),
         code => err.code.as_str(),
@@ -158,32 +104,17 @@ pub fn error_page(
         request_id => request_id,
     };
     let full = context! { ..ctx, ..base_context(state, identity) };
-    let html = state
-        .templates
-        .render("error.html", full)
-        .unwrap_or_else(|_| {
-            format!(
-                "<!doctype html><html lang=\"zh-CN\"><title>{}</title><h1>{}</h1>",
-                err.code.title(),
-                err.code.title()
-            )
-        });
-    (
-        err.code.status(),
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        html,
-    )
-        .into_response()
+    let html = state.templates.render("error.html", full).unwrap_or_else(|_| {
+        format!("<!doctype html><html lang=\"zh-CN\"><title>{}</title><h1>{}</h1>", err.code.title(), err.code.title())
+    });
+    (err.code.status(), [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
 }
 
 /// Serves the stylesheet with a long cache lifetime.
 pub async fn site_css() -> Response {
     (
         StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")],
         SITE_CSS,
     )
         .into_response()

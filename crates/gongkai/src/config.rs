@@ -78,11 +78,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             server: Server::default(),
-            site: Site {
-                name: "政务公开平台".into(),
-                site_code: String::new(),
-                icp: String::new(),
-            },
+            site: Site { name: "政务公开平台".into(), site_code: String::new(), icp: String::new() },
             auth: Auth {
                 password_min_length: 12,
                 password_min_classes: 3,
@@ -94,13 +90,8 @@ impl Default for Config {
                 session_absolute_hours: 12,
                 token_max_days: 365,
             },
-            audit: Audit {
-                retention_days: 180,
-            },
-            log: Log {
-                level: "info".into(),
-                format: "text".into(),
-            },
+            audit: Audit { retention_days: 180 },
+            log: Log { level: "info".into(), format: "text".into() },
         }
     }
 }
@@ -191,17 +182,12 @@ pub struct Overrides {
 
 impl Config {
     /// Loads the layered configuration. `file` is the path of the optional TOML file.
-    pub fn load(
-        file: Option<&str>,
-        env: &[(String, String)],
-        cli: &Overrides,
-    ) -> Result<Config, String> {
+    pub fn load(file: Option<&str>, env: &[(String, String)], cli: &Overrides) -> Result<Config, String> {
         let mut cfg = match file {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("config: 无法读取配置文件“{path}”：{e}"))?;
-                toml::from_str::<Config>(&text)
-                    .map_err(|e| format!("config: 配置文件“{path}”有误：{e}"))?
+                let text =
+                    std::fs::read_to_string(path).map_err(|e| format!("config: 无法读取配置文件“{path}”：{e}"))?;
+                toml::from_str::<Config>(&text).map_err(|e| format!("config: 配置文件“{path}”有误：{e}"))?
             }
             None => Config::default(),
         };
@@ -247,12 +233,9 @@ impl Config {
                 return Err(format!("{name}: 配置节“{section}”中没有设置项“{key}”"));
             };
             *slot = match slot {
-                toml::Value::Integer(_) => toml::Value::Integer(
-                    value
-                        .trim()
-                        .parse()
-                        .map_err(|_| format!("{name}: “{value}”不是整数"))?,
-                ),
+                toml::Value::Integer(_) => {
+                    toml::Value::Integer(value.trim().parse().map_err(|_| format!("{name}: “{value}”不是整数"))?)
+                }
                 toml::Value::Boolean(_) => toml::Value::Boolean(match value.trim() {
                     "true" | "1" | "yes" => true,
                     "false" | "0" | "no" => false,
@@ -261,21 +244,16 @@ impl Config {
                 _ => toml::Value::String(value.clone()),
             };
         }
-        *self = table
-            .try_into()
-            .map_err(|e| format!("config: 环境变量中的设置有误：{e}"))?;
+        *self = table.try_into().map_err(|e| format!("config: 环境变量中的设置有误：{e}"))?;
         Ok(())
     }
 
     /// Checks values that types alone cannot; each error names the setting.
     pub fn validate(&self) -> Result<(), String> {
         let s = &self.server;
-        s.listen.parse::<SocketAddr>().map_err(|_| {
-            format!(
-                "server.listen: “{}”不是有效的监听地址（例如 127.0.0.1:8080）",
-                s.listen
-            )
-        })?;
+        s.listen
+            .parse::<SocketAddr>()
+            .map_err(|_| format!("server.listen: “{}”不是有效的监听地址（例如 127.0.0.1:8080）", s.listen))?;
         if s.data_dir.trim().is_empty() {
             return Err("server.data_dir: 数据目录不能为空".into());
         }
@@ -291,13 +269,8 @@ impl Config {
         if s.max_connections == 0 || s.max_connections > 1000 {
             return Err("server.max_connections: 应为 1–1000".into());
         }
-        if !s.public_url.is_empty()
-            && !(s.public_url.starts_with("http://") || s.public_url.starts_with("https://"))
-        {
-            return Err(format!(
-                "server.public_url: “{}”应以 http:// 或 https:// 开头",
-                s.public_url
-            ));
+        if !s.public_url.is_empty() && !(s.public_url.starts_with("http://") || s.public_url.starts_with("https://")) {
+            return Err(format!("server.public_url: “{}”应以 http:// 或 https:// 开头", s.public_url));
         }
         if s.body_limit_bytes < 1024 {
             return Err("server.body_limit_bytes: 至少 1024".into());
@@ -316,9 +289,7 @@ impl Config {
             return Err("auth.lockout_threshold: 至少 1".into());
         }
         if a.lockout_window_minutes == 0 || a.lockout_duration_minutes == 0 {
-            return Err(
-                "auth.lockout_window_minutes / auth.lockout_duration_minutes: 至少 1 分钟".into(),
-            );
+            return Err("auth.lockout_window_minutes / auth.lockout_duration_minutes: 至少 1 分钟".into());
         }
         if a.session_idle_minutes == 0 || a.session_absolute_hours == 0 {
             return Err("auth.session_idle_minutes / auth.session_absolute_hours: 至少为 1".into());
@@ -333,10 +304,7 @@ impl Config {
             ));
         }
         if !matches!(self.log.format.as_str(), "text" | "json") {
-            return Err(format!(
-                "log.format: “{}”无效，应为 text 或 json",
-                self.log.format
-            ));
+            return Err(format!("log.format: “{}”无效，应为 text 或 json", self.log.format));
         }
         Ok(())
     }
@@ -401,19 +369,13 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
     fn printed_default_is_the_default() {
         let parsed: Config = toml::from_str(DEFAULT_TOML).unwrap_or_else(|e| panic!("{e}"));
-        assert!(
-            parsed == Config::default(),
-            "default-config.toml and Config::default() differ"
-        );
+        assert!(parsed == Config::default(), "default-config.toml and Config::default() differ");
     }
 
     #[test]
@@ -429,77 +391,36 @@ mod tests {
     fn layers_apply_in_order() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let file = dir.path().join("c.toml");
-        std::fs::write(&file, "[server]\nlisten = \"127.0.0.1:9000\"\ndata_dir = \"/from-file\"\n[auth]\nlockout_threshold = 7\n")
-            .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(
+            &file,
+            "[server]\nlisten = \"127.0.0.1:9000\"\ndata_dir = \"/from-file\"\n[auth]\nlockout_threshold = 7\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         let path = file.to_string_lossy().to_string();
-        let c =
-            Config::load(Some(&path), &[], &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
+        let c = Config::load(Some(&path), &[], &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.server.listen, "127.0.0.1:9000");
         assert_eq!(c.auth.lockout_threshold, 7);
-        let e = env(&[
-            ("GONGKAI_AUTH__LOCKOUT_THRESHOLD", "9"),
-            ("GONGKAI_DATA", "/from-env"),
-        ]);
-        let c =
-            Config::load(Some(&path), &e, &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
+        let e = env(&[("GONGKAI_AUTH__LOCKOUT_THRESHOLD", "9"), ("GONGKAI_DATA", "/from-env")]);
+        let c = Config::load(Some(&path), &e, &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.auth.lockout_threshold, 9);
         assert_eq!(c.server.data_dir, "/from-env");
-        let cli = Overrides {
-            data: Some("/from-flag".into()),
-            ..Overrides::default()
-        };
+        let cli = Overrides { data: Some("/from-flag".into()), ..Overrides::default() };
         let c = Config::load(Some(&path), &e, &cli).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.server.data_dir, "/from-flag");
     }
 
     #[test]
     fn errors_name_the_setting() {
-        let e = Config::load(
-            None,
-            &env(&[("GONGKAI_AUTH__LOCKOUT_THRESHOLD", "many")]),
-            &Overrides::default(),
-        );
-        assert!(
-            e.err()
-                .unwrap_or_default()
-                .starts_with("GONGKAI_AUTH__LOCKOUT_THRESHOLD")
-        );
-        let e = Config::load(
-            None,
-            &env(&[("GONGKAI_AUTH__NOPE", "1")]),
-            &Overrides::default(),
-        );
+        let e = Config::load(None, &env(&[("GONGKAI_AUTH__LOCKOUT_THRESHOLD", "many")]), &Overrides::default());
+        assert!(e.err().unwrap_or_default().starts_with("GONGKAI_AUTH__LOCKOUT_THRESHOLD"));
+        let e = Config::load(None, &env(&[("GONGKAI_AUTH__NOPE", "1")]), &Overrides::default());
         assert!(e.err().unwrap_or_default().contains("nope"));
-        let cli = Overrides {
-            database_url: Some("mysql://root@h/db".into()),
-            ..Overrides::default()
-        };
-        assert!(
-            Config::load(None, &[], &cli)
-                .err()
-                .unwrap_or_default()
-                .starts_with("server.database_url")
-        );
-        let cli = Overrides {
-            listen: Some("localhost".into()),
-            ..Overrides::default()
-        };
-        assert!(
-            Config::load(None, &[], &cli)
-                .err()
-                .unwrap_or_default()
-                .starts_with("server.listen")
-        );
-        let e = Config::load(
-            None,
-            &env(&[("GONGKAI_AUDIT__RETENTION_DAYS", "30")]),
-            &Overrides::default(),
-        );
-        assert!(
-            e.err()
-                .unwrap_or_default()
-                .starts_with("audit.retention_days")
-        );
+        let cli = Overrides { database_url: Some("mysql://root@h/db".into()), ..Overrides::default() };
+        assert!(Config::load(None, &[], &cli).err().unwrap_or_default().starts_with("server.database_url"));
+        let cli = Overrides { listen: Some("localhost".into()), ..Overrides::default() };
+        assert!(Config::load(None, &[], &cli).err().unwrap_or_default().starts_with("server.listen"));
+        let e = Config::load(None, &env(&[("GONGKAI_AUDIT__RETENTION_DAYS", "30")]), &Overrides::default());
+        assert!(e.err().unwrap_or_default().starts_with("audit.retention_days"));
     }
 
     #[test]
@@ -508,9 +429,7 @@ mod tests {
         let file = dir.path().join("bad.toml");
         std::fs::write(&file, "[server\nlisten = 1").unwrap_or_else(|e| panic!("{e}"));
         let path = file.to_string_lossy().to_string();
-        let e = Config::load(Some(&path), &[], &Overrides::default())
-            .err()
-            .unwrap_or_default();
+        let e = Config::load(Some(&path), &[], &Overrides::default()).err().unwrap_or_default();
         assert!(e.starts_with("config:") && e.contains("bad.toml"), "{e}");
     }
 
@@ -519,9 +438,6 @@ mod tests {
         let mut c = Config::default();
         c.server.database_url = "postgres://gk:s3cret@db/gongkai".into();
         let dbg = format!("{c:?}");
-        assert!(
-            !dbg.contains("s3cret") && dbg.contains("gk:***@db"),
-            "{dbg}"
-        );
+        assert!(!dbg.contains("s3cret") && dbg.contains("gk:***@db"), "{dbg}");
     }
 }

@@ -20,17 +20,13 @@ use gongkai_domain::role::Role;
 use gongkai_service::{Backend, Ctx, OpenOptions, Service, Store, SystemClock};
 
 use crate::cli::{
-    AuditCommand, Cli, Command, ConfigCommand, ListFormat, OrgCommand, ServeArgs, TokenCommand,
-    UserCommand,
+    AuditCommand, Cli, Command, ConfigCommand, ListFormat, OrgCommand, ServeArgs, TokenCommand, UserCommand,
 };
 use crate::config::{Config, Overrides};
 
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("错误：无法启动运行时：{e}");
@@ -51,29 +47,16 @@ fn load_config(cli: &Cli) -> anyhow::Result<Config> {
         Command::Serve(s) => s.listen.clone(),
         _ => None,
     };
-    let overrides = Overrides {
-        data: cli.data.clone(),
-        database_url: cli.database_url.clone(),
-        listen,
-    };
-    let env: Vec<(String, String)> = std::env::vars()
-        .filter(|(k, _)| k.starts_with("GONGKAI_"))
-        .collect();
+    let overrides = Overrides { data: cli.data.clone(), database_url: cli.database_url.clone(), listen };
+    let env: Vec<(String, String)> = std::env::vars().filter(|(k, _)| k.starts_with("GONGKAI_")).collect();
     Config::load(cli.config.as_deref(), &env, &overrides).map_err(|e| anyhow!(e))
 }
 
 fn init_logging(cfg: &Config) {
     use tracing_subscriber::EnvFilter;
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&cfg.log.level));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = if cfg.log.format == "json" {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&cfg.log.level));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if cfg.log.format == "json" { builder.json().try_init() } else { builder.try_init() };
 }
 
 /// Opens the store named by the configuration. SQLite: creates the data directory, checks it is
@@ -86,8 +69,7 @@ pub async fn open_store(cfg: &Config, migrate: bool) -> anyhow::Result<Store> {
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("server.data_dir: 无法创建数据目录“{}”", dir.display()))?;
         let probe = dir.join(".write-test");
-        std::fs::write(&probe, b"ok")
-            .with_context(|| format!("server.data_dir: 数据目录“{}”不可写", dir.display()))?;
+        std::fs::write(&probe, b"ok").with_context(|| format!("server.data_dir: 数据目录“{}”不可写", dir.display()))?;
         let _ = std::fs::remove_file(&probe);
     }
     let mut opts = OpenOptions::new(&url);
@@ -96,10 +78,7 @@ pub async fn open_store(cfg: &Config, migrate: bool) -> anyhow::Result<Store> {
     if store.backend() == Backend::Sqlite || migrate {
         store.migrate().await.map_err(|e| anyhow!("{e}"))?;
     } else {
-        let pending = store
-            .pending_migrations()
-            .await
-            .map_err(|e| anyhow!("{e}"))?;
+        let pending = store.pending_migrations().await.map_err(|e| anyhow!("{e}"))?;
         if !pending.is_empty() {
             bail!(
                 "database_url: PostgreSQL 数据库结构不是最新（待执行迁移：{}），请先运行 `gongkai migrate`",
@@ -116,9 +95,7 @@ fn service(cfg: &Config, store: Store) -> Service {
 
 fn read_password_stdin() -> anyhow::Result<String> {
     let mut s = String::new();
-    std::io::stdin()
-        .read_to_string(&mut s)
-        .context("无法从标准输入读取密码")?;
+    std::io::stdin().read_to_string(&mut s).context("无法从标准输入读取密码")?;
     let p = s.trim_end_matches(['\n', '\r']).to_owned();
     if p.is_empty() {
         bail!("--password-stdin: 标准输入中没有密码");
@@ -147,18 +124,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => return serve_command(cfg, args).await,
         Command::Migrate => {
             let store = open_store(&cfg, true).await?;
-            println!(
-                "数据库迁移完成（{}）。",
-                config::redact(&cfg.database_url())
-            );
+            println!("数据库迁移完成（{}）。", config::redact(&cfg.database_url()));
             store.close().await;
         }
         Command::Backup { out } => {
             let store = open_store(&cfg, false).await?;
-            store
-                .backup_sqlite(std::path::Path::new(&out))
-                .await
-                .map_err(|e| anyhow!("{e}"))?;
+            store.backup_sqlite(std::path::Path::new(&out)).await.map_err(|e| anyhow!("{e}"))?;
             println!("已备份到 {out}");
             store.close().await;
         }
@@ -187,9 +158,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Audit(AuditCommand::Export { out }) => {
             let svc = service(&cfg, open_store(&cfg, false).await?);
-            let csv = svc
-                .audit_csv(&ctx, &gongkai_service::AuditFilter::default())
-                .await?;
+            let csv = svc.audit_csv(&ctx, &gongkai_service::AuditFilter::default()).await?;
             std::fs::write(&out, csv).with_context(|| format!("--out: 无法写入“{out}”"))?;
             println!("已导出到 {out}");
         }
@@ -199,25 +168,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
 
 async fn org_command(svc: &Service, ctx: &Ctx, c: OrgCommand) -> anyhow::Result<ExitCode> {
     match c {
-        OrgCommand::Add {
-            code,
-            name,
-            parent,
-            kind,
-            division_code,
-            credit_code,
-        } => {
+        OrgCommand::Add { code, name, parent, kind, division_code, credit_code } => {
             let kind = gongkai_domain::org::OrgKind::parse(&kind).ok_or_else(|| {
                 anyhow!("--kind: 未知的机构类型“{kind}”（可用：province, city, county, township, department, office）")
             })?;
-            let input = gongkai_domain::org::OrgInput {
-                code,
-                name,
-                kind,
-                parent_code: parent,
-                division_code,
-                credit_code,
-            };
+            let input =
+                gongkai_domain::org::OrgInput { code, name, kind, parent_code: parent, division_code, credit_code };
             let org = svc.add_org(ctx, &input).await?;
             println!("已新增机构 {}（{}）", org.name, org.code);
         }
@@ -238,10 +194,7 @@ async fn org_command(svc: &Service, ctx: &Ctx, c: OrgCommand) -> anyhow::Result<
                 }
                 ListFormat::Json => {
                     for o in &orgs {
-                        let parent = o
-                            .parent_id
-                            .and_then(|p| orgs.iter().find(|x| x.id == p))
-                            .map(|p| p.code.clone());
+                        let parent = o.parent_id.and_then(|p| orgs.iter().find(|x| x.id == p)).map(|p| p.code.clone());
                         let v = serde_json::json!({
                             "code": o.code, "name": o.name, "kind": o.kind.key(), "parent": parent,
                             "division_code": o.division_code, "credit_code": o.credit_code,
@@ -255,15 +208,13 @@ async fn org_command(svc: &Service, ctx: &Ctx, c: OrgCommand) -> anyhow::Result<
             let format = match format {
                 Some(cli::FileFormat::Csv) => gongkai_service::ImportFormat::Csv,
                 Some(cli::FileFormat::Jsonl) => gongkai_service::ImportFormat::Jsonl,
-                None => gongkai_service::ImportFormat::from_path(&file)
-                    .ok_or_else(|| anyhow!("--format: 无法从文件名“{file}”判断格式，请指定 --format csv 或 --format jsonl"))?,
+                None => gongkai_service::ImportFormat::from_path(&file).ok_or_else(|| {
+                    anyhow!("--format: 无法从文件名“{file}”判断格式，请指定 --format csv 或 --format jsonl")
+                })?,
             };
             let bytes = std::fs::read(&file).with_context(|| format!("无法读取文件“{file}”"))?;
             let text = String::from_utf8(bytes).map_err(|e| {
-                anyhow!(
-                    "文件“{file}”不是有效的 UTF-8 文本（第 {} 字节附近）",
-                    e.utf8_error().valid_up_to()
-                )
+                anyhow!("文件“{file}”不是有效的 UTF-8 文本（第 {} 字节附近）", e.utf8_error().valid_up_to())
             })?;
             let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
             let (lines, unreadable) = gongkai_service::parse_org_file(text, format);
@@ -292,47 +243,24 @@ fn parse_role(s: &str) -> anyhow::Result<Role> {
 
 async fn user_command(svc: &Service, ctx: &Ctx, c: UserCommand) -> anyhow::Result<()> {
     match c {
-        UserCommand::Add {
-            username,
-            name,
-            password_stdin,
-        } => {
-            let pw = if password_stdin {
-                Some(read_password_stdin()?)
-            } else {
-                None
-            };
+        UserCommand::Add { username, name, password_stdin } => {
+            let pw = if password_stdin { Some(read_password_stdin()?) } else { None };
             let (user, password) = svc.add_user(ctx, &username, &name, pw.as_deref()).await?;
             println!("已新增账号 {}（{}）。", user.username, user.display_name);
             if pw.is_none() {
                 println!("初始密码（仅显示一次，首次登录须修改）：{password}");
             }
         }
-        UserCommand::Grant {
-            username,
-            role,
-            org,
-        } => {
+        UserCommand::Grant { username, role, org } => {
             svc.grant(ctx, &username, parse_role(&role)?, &org).await?;
             println!("已授予 {username} 角色 {role}（{org} 及其下级）。");
         }
-        UserCommand::Revoke {
-            username,
-            role,
-            org,
-        } => {
+        UserCommand::Revoke { username, role, org } => {
             svc.revoke(ctx, &username, parse_role(&role)?, &org).await?;
             println!("已撤销 {username} 在 {org} 的角色 {role}。");
         }
-        UserCommand::SetPassword {
-            username,
-            password_stdin,
-        } => {
-            let pw = if password_stdin {
-                Some(read_password_stdin()?)
-            } else {
-                None
-            };
+        UserCommand::SetPassword { username, password_stdin } => {
+            let pw = if password_stdin { Some(read_password_stdin()?) } else { None };
             let password = svc.reset_password(ctx, &username, pw.as_deref()).await?;
             if pw.is_none() {
                 println!("新密码（仅显示一次，登录后须修改）：{password}");
@@ -342,22 +270,14 @@ async fn user_command(svc: &Service, ctx: &Ctx, c: UserCommand) -> anyhow::Resul
         }
         UserCommand::List { format } => {
             for u in svc.list_users(ctx).await? {
-                let grants: Vec<String> = u
-                    .grants
-                    .iter()
-                    .map(|g| format!("{}@{}", g.role.key(), g.org_code))
-                    .collect();
+                let grants: Vec<String> = u.grants.iter().map(|g| format!("{}@{}", g.role.key(), g.org_code)).collect();
                 match format {
                     ListFormat::Table => println!(
                         "{}\t{}\t{}\t{}{}",
                         u.user.username,
                         u.user.display_name,
                         grants.join(","),
-                        if u.user.disabled {
-                            "disabled"
-                        } else {
-                            "active"
-                        },
+                        if u.user.disabled { "disabled" } else { "active" },
                         if u.user.totp_enabled { ",2fa" } else { "" }
                     ),
                     ListFormat::Json => println!(
@@ -386,18 +306,9 @@ async fn user_command(svc: &Service, ctx: &Ctx, c: UserCommand) -> anyhow::Resul
 
 async fn token_command(svc: &Service, ctx: &Ctx, c: TokenCommand) -> anyhow::Result<()> {
     match c {
-        TokenCommand::Create {
-            username,
-            name,
-            days,
-        } => {
+        TokenCommand::Create { username, name, days } => {
             let (t, secret) = svc.create_token(ctx, &username, &name, days).await?;
-            println!(
-                "令牌 {}（{}，有效期至 {}），仅显示一次：",
-                t.id,
-                t.name,
-                fmt_ms(t.expires_at_ms)
-            );
+            println!("令牌 {}（{}，有效期至 {}），仅显示一次：", t.id, t.name, fmt_ms(t.expires_at_ms));
             println!("{secret}");
         }
         TokenCommand::Revoke { id } => {
@@ -414,14 +325,7 @@ async fn token_command(svc: &Service, ctx: &Ctx, c: TokenCommand) -> anyhow::Res
                 } else {
                     "expired"
                 };
-                println!(
-                    "{}\t{}\t{}\t{}…\t{}\t{state}",
-                    t.id,
-                    t.username,
-                    t.name,
-                    t.prefix,
-                    fmt_ms(t.expires_at_ms)
-                );
+                println!("{}\t{}\t{}\t{}…\t{}\t{state}", t.id, t.username, t.name, t.prefix, fmt_ms(t.expires_at_ms));
             }
         }
     }
@@ -431,12 +335,7 @@ async fn token_command(svc: &Service, ctx: &Ctx, c: TokenCommand) -> anyhow::Res
 async fn serve_command(cfg: Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(&cfg.server.listen)
         .await
-        .with_context(|| {
-            format!(
-                "server.listen: 无法监听 {}（端口已被占用或无权限）",
-                cfg.server.listen
-            )
-        })?;
+        .with_context(|| format!("server.listen: 无法监听 {}（端口已被占用或无权限）", cfg.server.listen))?;
     let store = open_store(&cfg, args.migrate).await?;
     let svc = service(&cfg, store.clone());
     if args.demo {
@@ -444,10 +343,7 @@ async fn serve_command(cfg: Config, args: ServeArgs) -> anyhow::Result<ExitCode>
         print_demo(&created);
     }
     let background = cfg.server.background_tasks && !args.no_background_tasks;
-    let addr = listener
-        .local_addr()
-        .map(|a| a.to_string())
-        .unwrap_or_default();
+    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     tracing::info!(listen = %addr, database = %config::redact(&cfg.database_url()), "gongkai serving");
     println!("gongkai 已启动：http://{addr}/");
     serve(cfg, svc, listener, background, shutdown_signal()).await?;
@@ -463,13 +359,7 @@ fn print_demo(created: &[gongkai_service::DemoAccount]) {
     println!("已创建演示机构与账号。以下密码仅显示这一次：");
     println!("{:<18} {:<26} {:<18} 密码", "用户名", "角色", "机构");
     for a in created {
-        println!(
-            "{:<20} {:<24} {:<20} {}",
-            a.username,
-            a.role.key(),
-            a.org_code,
-            a.password
-        );
+        println!("{:<20} {:<24} {:<20} {}", a.username, a.role.key(), a.org_code, a.password);
     }
     println!("三员（系统管理员、安全保密管理员、安全审计员）首次登录须绑定动态口令（TOTP）。");
 }
@@ -506,15 +396,12 @@ pub async fn serve(
         None
     };
     let grace = Duration::from_secs(cfg.server.shutdown_grace_secs);
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        shutdown.await;
-        tracing::info!("shutting down: finishing running requests");
-        let _ = stop_tx.send(true);
-    });
+    let server = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: finishing running requests");
+            let _ = stop_tx.send(true);
+        });
     let server = tokio::spawn(async move { server.await });
     let result = tokio::select! {
         r = server => r.map_err(|e| anyhow!("server task: {e}"))?.map_err(|e| anyhow!("server: {e}")),

@@ -44,7 +44,10 @@ async fn who_may_do_what() {
     assert!(e.svc.grant(&sec, "new1", Role::Editor, "c1-dept").await.is_ok());
     assert!(matches!(e.svc.grant(&sec, "new1", Role::Editor, "c2").await, Err(ServiceError::Forbidden(_))));
     assert!(matches!(e.svc.grant(&sys, "new1", Role::Editor, "c1").await, Err(ServiceError::Forbidden(_))));
-    assert!(matches!(e.svc.grant(&sec, "sec", Role::Editor, "c1").await, Err(ServiceError::Forbidden(_))), "no self-grant");
+    assert!(
+        matches!(e.svc.grant(&sec, "sec", Role::Editor, "c1").await, Err(ServiceError::Forbidden(_))),
+        "no self-grant"
+    );
     // Only the audit administrator reads the log.
     assert!(e.svc.audit_page(&aud, &Default::default(), 10, 0).await.is_ok());
     for c in [&sys, &sec, &ed] {
@@ -108,9 +111,13 @@ async fn password_rules_and_changes() {
     let me = Ctx::user(s.user.clone(), None);
     let r = e.svc.change_own_password(&me, Some(&s.session.id_hash), "wrong", "New-Password-1", "New-Password-1").await;
     assert!(matches!(r, Err(ServiceError::Invalid(ref inv)) if inv.0[0].field == "current_password"));
-    let r = e.svc.change_own_password(&me, Some(&s.session.id_hash), &generated, "New-Password-1", "New-Password-2").await;
+    let r =
+        e.svc.change_own_password(&me, Some(&s.session.id_hash), &generated, "New-Password-1", "New-Password-2").await;
     assert!(matches!(r, Err(ServiceError::Invalid(ref inv)) if inv.0[0].field == "confirm_password"));
-    e.svc.change_own_password(&me, Some(&s.session.id_hash), &generated, "New-Password-1", "New-Password-1").await.unwrap();
+    e.svc
+        .change_own_password(&me, Some(&s.session.id_hash), &generated, "New-Password-1", "New-Password-1")
+        .await
+        .unwrap();
     assert!(e.svc.session(&out.token).await.unwrap().is_some(), "this session stays");
     assert!(e.svc.session(&other.token).await.unwrap().is_none(), "other sessions end");
     let u = e.db.store.user_by_id(u.id).await.unwrap().unwrap();

@@ -27,7 +27,10 @@ async fn add_org_checks_parent_kind_and_duplicates() {
     assert!(matches!(r, Err(ServiceError::Invalid(ref inv)) if inv.0[0].field == "parent"), "{r:?}");
     input.parent_code = Some("c1-dept".into());
     let r = e.svc.add_org(&sys, &input).await;
-    assert!(matches!(r, Err(ServiceError::Invalid(ref inv)) if inv.0[0].field == "kind"), "a county under a department: {r:?}");
+    assert!(
+        matches!(r, Err(ServiceError::Invalid(ref inv)) if inv.0[0].field == "kind"),
+        "a county under a department: {r:?}"
+    );
 
     let under: Vec<String> = e.svc.list_orgs(Some("c1")).await.unwrap().into_iter().map(|o| o.code).collect();
     assert_eq!(under, ["c1", "c1-dept", "k1"]);
@@ -65,7 +68,10 @@ async fn import_reports_every_bad_line_and_writes_nothing() {
     let r = e.svc.import_orgs(&sys, &lines, unreadable).await.unwrap();
     assert_eq!((r.created, r.unchanged), (0, 3), "a second run changes nothing");
 
-    let (lines, unreadable) = parse_org_file("{\"code\":\"x\"}\nnot json\n{\"code\":\"y\",\"name\":\"y\",\"extra\":1}\n", ImportFormat::Jsonl);
+    let (lines, unreadable) = parse_org_file(
+        "{\"code\":\"x\"}\nnot json\n{\"code\":\"y\",\"name\":\"y\",\"extra\":1}\n",
+        ImportFormat::Jsonl,
+    );
     assert!(lines.is_empty());
     assert_eq!(unreadable.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [1, 2, 3]);
 }

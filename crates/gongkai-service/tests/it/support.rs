@@ -53,7 +53,8 @@ impl Env {
 
     /// A context acting as `username` (as a logged-in session would).
     pub async fn as_user(&self, username: &str) -> Ctx {
-        let out = self.svc.login(&Ctx::anonymous(Some("10.0.0.9".into())), username, PASSWORD, None, None).await.unwrap();
+        let out =
+            self.svc.login(&Ctx::anonymous(Some("10.0.0.9".into())), username, PASSWORD, None, None).await.unwrap();
         let s = self.svc.session(&out.token).await.unwrap().unwrap();
         Ctx::user(s.user, Some("10.0.0.9".into()))
     }

@@ -28,19 +28,51 @@ async fn org_tree_and_subtree_queries() {
     let s = &db.store;
     let mut tx = s.begin().await.unwrap();
     let root = tx
-        .insert_org(&NewOrg { code: "p", name: "省", kind: OrgKind::Province, parent: None, division_code: Some("990000"), credit_code: None, now_ms: 1 })
+        .insert_org(&NewOrg {
+            code: "p",
+            name: "省",
+            kind: OrgKind::Province,
+            parent: None,
+            division_code: Some("990000"),
+            credit_code: None,
+            now_ms: 1,
+        })
         .await
         .unwrap();
     let city = tx
-        .insert_org(&NewOrg { code: "c", name: "市", kind: OrgKind::City, parent: Some(&root), division_code: None, credit_code: None, now_ms: 2 })
+        .insert_org(&NewOrg {
+            code: "c",
+            name: "市",
+            kind: OrgKind::City,
+            parent: Some(&root),
+            division_code: None,
+            credit_code: None,
+            now_ms: 2,
+        })
         .await
         .unwrap();
     let county = tx
-        .insert_org(&NewOrg { code: "k", name: "县", kind: OrgKind::County, parent: Some(&city), division_code: None, credit_code: None, now_ms: 3 })
+        .insert_org(&NewOrg {
+            code: "k",
+            name: "县",
+            kind: OrgKind::County,
+            parent: Some(&city),
+            division_code: None,
+            credit_code: None,
+            now_ms: 3,
+        })
         .await
         .unwrap();
     let other = tx
-        .insert_org(&NewOrg { code: "d", name: "厅", kind: OrgKind::Department, parent: Some(&root), division_code: None, credit_code: None, now_ms: 4 })
+        .insert_org(&NewOrg {
+            code: "d",
+            name: "厅",
+            kind: OrgKind::Department,
+            parent: Some(&root),
+            division_code: None,
+            credit_code: None,
+            now_ms: 4,
+        })
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -62,7 +94,15 @@ async fn org_tree_and_subtree_queries() {
     // A duplicate code is a conflict, and the failed transaction leaves nothing behind.
     let mut tx = s.begin().await.unwrap();
     let e = tx
-        .insert_org(&NewOrg { code: "k", name: "重复", kind: OrgKind::County, parent: Some(&city), division_code: None, credit_code: None, now_ms: 5 })
+        .insert_org(&NewOrg {
+            code: "k",
+            name: "重复",
+            kind: OrgKind::County,
+            parent: Some(&city),
+            division_code: None,
+            credit_code: None,
+            now_ms: 5,
+        })
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::Conflict { .. }), "{e:?}");
@@ -75,9 +115,17 @@ async fn dropped_transaction_rolls_back() {
     let db = TestDb::new().await;
     let s = &db.store;
     let mut tx = s.begin().await.unwrap();
-    tx.insert_org(&NewOrg { code: "p", name: "省", kind: OrgKind::Province, parent: None, division_code: None, credit_code: None, now_ms: 1 })
-        .await
-        .unwrap();
+    tx.insert_org(&NewOrg {
+        code: "p",
+        name: "省",
+        kind: OrgKind::Province,
+        parent: None,
+        division_code: None,
+        credit_code: None,
+        now_ms: 1,
+    })
+    .await
+    .unwrap();
     tx.append_audit(&audit("org.create", 1)).await.unwrap();
     drop(tx);
     assert_eq!(s.count_orgs().await.unwrap(), 0);
@@ -90,11 +138,26 @@ async fn users_grants_sessions_tokens() {
     let s = &db.store;
     let mut tx = s.begin().await.unwrap();
     let org = tx
-        .insert_org(&NewOrg { code: "p", name: "省", kind: OrgKind::Province, parent: None, division_code: None, credit_code: None, now_ms: 1 })
+        .insert_org(&NewOrg {
+            code: "p",
+            name: "省",
+            kind: OrgKind::Province,
+            parent: None,
+            division_code: None,
+            credit_code: None,
+            now_ms: 1,
+        })
         .await
         .unwrap();
     let uid = tx
-        .insert_user(&NewUser { username: "ZhangSan", username_norm: "zhangsan", display_name: "张三", password_hash: "h", must_change_password: true, now_ms: 10 })
+        .insert_user(&NewUser {
+            username: "ZhangSan",
+            username_norm: "zhangsan",
+            display_name: "张三",
+            password_hash: "h",
+            must_change_password: true,
+            now_ms: 10,
+        })
         .await
         .unwrap();
     tx.insert_grant(uid, Role::Editor, org.id, None, 11).await.unwrap();
@@ -104,11 +167,26 @@ async fn users_grants_sessions_tokens() {
     // The duplicate grant failed inside the transaction; start again and commit cleanly.
     let mut tx = s.begin().await.unwrap();
     let org = tx
-        .insert_org(&NewOrg { code: "p", name: "省", kind: OrgKind::Province, parent: None, division_code: None, credit_code: None, now_ms: 1 })
+        .insert_org(&NewOrg {
+            code: "p",
+            name: "省",
+            kind: OrgKind::Province,
+            parent: None,
+            division_code: None,
+            credit_code: None,
+            now_ms: 1,
+        })
         .await
         .unwrap();
     let uid = tx
-        .insert_user(&NewUser { username: "ZhangSan", username_norm: "zhangsan", display_name: "张三", password_hash: "h", must_change_password: true, now_ms: 10 })
+        .insert_user(&NewUser {
+            username: "ZhangSan",
+            username_norm: "zhangsan",
+            display_name: "张三",
+            password_hash: "h",
+            must_change_password: true,
+            now_ms: 10,
+        })
         .await
         .unwrap();
     tx.insert_grant(uid, Role::Editor, org.id, None, 11).await.unwrap();
