@@ -35,6 +35,48 @@ pub struct Identity {
     pub token_user: Option<AuthUser>,
     /// The CSRF token forms on this page must carry.
     pub csrf: String,
+    /// Display preferences from the `gk_prefs` cookie.
+    pub prefs: DisplayPrefs,
+}
+
+/// Display preferences (适老化): larger type and targets, and high contrast. Kept in a cookie so they
+/// work without JavaScript and without an account.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DisplayPrefs {
+    /// 适老版: body text at least 18 px, larger headings, spacing and targets, simplified layout.
+    pub elderly: bool,
+    /// 高对比度.
+    pub contrast: bool,
+}
+
+/// Name of the display-preferences cookie.
+pub const PREFS_COOKIE: &str = "gk_prefs";
+
+impl DisplayPrefs {
+    /// Parses the cookie value: a comma-separated list of `elderly`, `contrast`.
+    pub fn parse(v: &str) -> DisplayPrefs {
+        let mut p = DisplayPrefs::default();
+        for part in v.split(',') {
+            match part.trim() {
+                "elderly" => p.elderly = true,
+                "contrast" => p.contrast = true,
+                _ => {}
+            }
+        }
+        p
+    }
+
+    /// The cookie value.
+    pub fn value(self) -> String {
+        let mut parts = Vec::new();
+        if self.elderly {
+            parts.push("elderly");
+        }
+        if self.contrast {
+            parts.push("contrast");
+        }
+        if parts.is_empty() { "standard".into() } else { parts.join(",") }
+    }
 }
 
 impl Identity {
@@ -135,7 +177,9 @@ fn same_origin(headers: &HeaderMap) -> bool {
 pub async fn identity(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let ip = client_ip(&req, state.web.trust_forwarded);
     let headers = req.headers().clone();
-    let mut identity = Identity { ip, session: None, session_token: None, token_user: None, csrf: String::new() };
+    let prefs = cookie(&headers, PREFS_COOKIE).map(DisplayPrefs::parse).unwrap_or_default();
+    let mut identity =
+        Identity { ip, session: None, session_token: None, token_user: None, csrf: String::new(), prefs };
     let mut new_anon_csrf = None;
 
     if let Some(token) = bearer(&headers) {

@@ -10,7 +10,7 @@ use minijinja::{Value, context};
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::identity::Identity;
+use crate::identity::{DisplayPrefs, Identity, PREFS_COOKIE, set_cookie};
 use crate::templates::{page, site_css};
 
 /// Routes of the public site.
@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/org/{code}", get(org_redirect))
         .route("/org/{code}/", get(org_page))
         .route("/static/site.css", get(site_css))
+        .route("/prefs", get(prefs_page).post(prefs_set))
 }
 
 /// The template form of an organisation.
@@ -77,4 +78,49 @@ async fn org_page(
             departments => departments.into_iter().map(org_value).collect::<Vec<_>>(),
         },
     )
+}
+
+#[derive(serde::Deserialize)]
+struct PrefsForm {
+    /// `standard` or `elderly`.
+    #[serde(default)]
+    mode: String,
+    /// `on` when high contrast is wanted.
+    #[serde(default)]
+    contrast: Option<String>,
+    /// Where to go back to (a local path).
+    #[serde(default)]
+    next: Option<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+/// The display settings page (适老版、高对比度).
+async fn prefs_page(
+    State(state): State<AppState>,
+    Extension(id): Extension<Identity>,
+    axum::extract::Query(q): axum::extract::Query<NextQuery>,
+) -> Result<Html<String>, AppError> {
+    page(&state, &id, "public/prefs.html", context! { next => local_path(q.next.as_deref()) })
+}
+
+/// Saves display settings in a cookie (one year) and goes back.
+async fn prefs_set(State(state): State<AppState>, axum::Form(f): axum::Form<PrefsForm>) -> Response {
+    let prefs = DisplayPrefs { elderly: f.mode == "elderly", contrast: f.contrast.as_deref() == Some("on") };
+    let mut r = Redirect::to(&local_path(f.next.as_deref())).into_response();
+    r.headers_mut().append(
+        axum::http::header::SET_COOKIE,
+        set_cookie(PREFS_COOKIE, &prefs.value(), state.web.secure_cookies, Some(365 * 86_400)),
+    );
+    r
 }

@@ -19,6 +19,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("error.html", include_str!("../templates/error.html")),
     ("public/home.html", include_str!("../templates/public/home.html")),
     ("public/org.html", include_str!("../templates/public/org.html")),
+    ("public/prefs.html", include_str!("../templates/public/prefs.html")),
     ("admin/login.html", include_str!("../templates/admin/login.html")),
     ("admin/totp.html", include_str!("../templates/admin/totp.html")),
     ("admin/enroll.html", include_str!("../templates/admin/enroll.html")),
@@ -84,6 +85,7 @@ pub fn base_context(state: &AppState, identity: Option<&Identity>) -> Value {
         icp => state.web.icp.clone(),
         me => me,
         csrf => identity.map(|i| i.csrf.clone()).unwrap_or_default(),
+        prefs => identity.map(|i| context! { elderly => i.prefs.elderly, contrast => i.prefs.contrast }),
     }
 }
 
