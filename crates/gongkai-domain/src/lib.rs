@@ -5,6 +5,8 @@
 
 pub mod account;
 pub mod audit;
+pub mod docnumber;
+pub mod document;
 pub mod error;
 pub mod org;
 pub mod password;

@@ -13,6 +13,7 @@ mod accounts;
 mod audit;
 mod auth;
 mod demo;
+mod documents;
 mod error;
 mod orgs;
 mod secret;
@@ -25,6 +26,10 @@ pub use accounts::UserSummary;
 pub use audit::{AuditPage, VerifyReport};
 pub use auth::{AuthUser, LoginOutcome, SessionAuth};
 pub use demo::DemoAccount;
+pub use documents::{
+    DocInput, DocPage, ImportDoc, ImportOutcome, LibraryConfig, PublicDocument, StaffDocument, china_date,
+};
+pub use gongkai_store::DocFilter;
 pub use error::ServiceError;
 pub use gongkai_domain as domain;
 pub use gongkai_store::{AuditFilter, AuditRow, Backend, OpenOptions, Store};
@@ -175,6 +180,7 @@ impl Ctx {
 pub struct Service {
     store: Store,
     cfg: Arc<ServiceConfig>,
+    lib: Arc<LibraryConfig>,
     clock: Arc<dyn Clock>,
 }
 
@@ -186,7 +192,13 @@ impl std::fmt::Debug for Service {
 
 impl Service {
     pub fn new(store: Store, cfg: ServiceConfig, clock: Arc<dyn Clock>) -> Service {
-        Service { store, cfg: Arc::new(cfg), clock }
+        Service { store, cfg: Arc::new(cfg), lib: Arc::new(LibraryConfig::default()), clock }
+    }
+
+    /// The same service with the library's settings (attachment directory, limits, terms).
+    pub fn with_library(mut self, lib: LibraryConfig) -> Service {
+        self.lib = Arc::new(lib);
+        self
     }
 
     pub fn config(&self) -> &ServiceConfig {

@@ -25,12 +25,14 @@
 //! is appended inside the same [`Tx`] as the change it records.
 
 mod audit;
+mod documents;
 mod error;
 mod open;
 mod orgs;
 mod users;
 
 pub use audit::{AuditFilter, AuditRow, NewAudit};
+pub use documents::{DocFilter, FacetColumn, Listing, NewDocument};
 pub use error::StoreError;
 pub use open::{Backend, OpenOptions};
 pub use orgs::NewOrg;

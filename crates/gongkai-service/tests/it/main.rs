@@ -3,5 +3,6 @@
 
 mod accounts;
 mod auth;
+mod documents;
 mod orgs;
 mod support;

@@ -1,0 +1,266 @@
+//! The policy library: workflow, validity, relations, attachments, visibility, imports.
+
+use chrono::NaiveDate;
+use gongkai_domain::document::{DocClass, DocFields, EditionEvent, EditionState, RelationKind, Validity};
+use gongkai_domain::role::Role;
+use gongkai_service::{Ctx, DocFilter, DocInput, ImportDoc, ImportOutcome, LibraryConfig, ServiceError};
+
+use crate::support::{Env, env};
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn input(title: &str) -> DocInput {
+    DocInput {
+        fields: DocFields {
+            title: title.into(),
+            issuer: "清江市人民政府".into(),
+            doc_number: Some("清府发[2026]3号".into()),
+            written_on: Some(d("2026-11-20")),
+            effective_on: Some(d("2026-11-25")),
+            class: Some(DocClass::Normative),
+            topic: Some("劳动、人事、监察\\劳动就业".into()),
+            genre: Some("通知".into()),
+            body: "第一章 总则\n第一条 为了促进就业，制定本办法。\n第二条 本办法适用于本市。".into(),
+            ..DocFields::default()
+        },
+        org_code: "c1".into(),
+        ..DocInput::default()
+    }
+}
+
+struct Lib {
+    e: Env,
+    editor: Ctx,
+    signer: Ctx,
+}
+
+async fn lib() -> Lib {
+    let e = env().await;
+    let dir = e.db.dir.path().join("attachments");
+    e.user("editor", &[(Role::Editor, "c1")]).await;
+    e.user("signer", &[(Role::Signer, "c1")]).await;
+    let svc = e.svc.clone().with_library(LibraryConfig { attachments_dir: dir, max_attachment_bytes: 1024, ..LibraryConfig::default() });
+    let e = Env { svc, ..e };
+    let editor = e.as_user("editor").await;
+    let signer = e.as_user("signer").await;
+    Lib { e, editor, signer }
+}
+
+async fn publish(l: &Lib, title: &str) -> i64 {
+    let (doc, _) = l.e.svc.create_document(&l.editor, &input(title)).await.unwrap();
+    l.e.svc.document_transition(&l.editor, doc.id, EditionEvent::Submit, None, None).await.unwrap();
+    l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Approve, None, None).await.unwrap();
+    l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Publish, None, None).await.unwrap();
+    doc.id
+}
+
+#[tokio::test]
+async fn draft_to_published_and_visibility() {
+    let l = lib().await;
+    let (doc, ed) = l.e.svc.create_document(&l.editor, &input("清江市就业促进办法")).await.unwrap();
+    assert_eq!(ed.state, EditionState::Draft);
+    assert!(doc.index_no.starts_with("c1/2026-0000"), "{}", doc.index_no);
+    assert!(!doc.public);
+    assert!(matches!(l.e.svc.public_document(doc.id).await, Err(ServiceError::NotFound(_))), "drafts are never public");
+    let page = l.e.svc.list_documents(&DocFilter { public_only: true, ..DocFilter::default() }, 10, 0).await.unwrap();
+    assert_eq!(page.total, 0);
+
+    // Editors cannot approve; signers can, but never their own drafts.
+    l.e.svc.document_transition(&l.editor, doc.id, EditionEvent::Submit, None, None).await.unwrap();
+    let r = l.e.svc.document_transition(&l.editor, doc.id, EditionEvent::Approve, None, None).await;
+    assert!(matches!(r, Err(ServiceError::Forbidden(_))), "{r:?}");
+    let r = l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Publish, None, None).await;
+    assert!(matches!(r, Err(ServiceError::Conflict(_))), "cannot publish before approval: {r:?}");
+    l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Approve, None, None).await.unwrap();
+    let published = l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Publish, None, None).await.unwrap();
+    assert!(published.public);
+    assert_eq!(published.doc_number.as_deref(), Some("清府发[2026]3号"));
+    assert_eq!(published.validity, Validity::InForce, "施行日期 2026-11-25 has passed on 2026-11-27");
+    assert_eq!(published.expires_on, Some(d("2031-11-24")), "normative documents get a 5-year term");
+    let p = l.e.svc.public_document(doc.id).await.unwrap();
+    assert_eq!(p.edition.state, EditionState::Published);
+    let by_number = DocFilter { public_only: true, doc_number_norm: Some("清府发〔2026〕3号".into()), ..DocFilter::default() };
+    assert_eq!(l.e.svc.list_documents(&by_number, 10, 0).await.unwrap().total, 1, "any bracket variant finds it");
+
+    let actions = l.e.actions().await;
+    for a in ["document.create", "document.submit", "document.approve", "document.publish"] {
+        assert!(actions.iter().any(|(x, _)| x == a), "{a} audited");
+    }
+}
+
+#[tokio::test]
+async fn signers_never_approve_their_own_drafts() {
+    let l = lib().await;
+    l.e.svc.grant(&Ctx::system(), "signer", Role::Editor, "c1").await.unwrap();
+    let signer = l.e.as_user("signer").await;
+    let (doc, _) = l.e.svc.create_document(&signer, &input("自拟文件")).await.unwrap();
+    l.e.svc.document_transition(&signer, doc.id, EditionEvent::Submit, None, None).await.unwrap();
+    let r = l.e.svc.document_transition(&signer, doc.id, EditionEvent::Approve, None, None).await;
+    assert!(matches!(r, Err(ServiceError::Forbidden(ref m)) if m.contains("自己")), "{r:?}");
+}
+
+#[tokio::test]
+async fn new_editions_need_change_notes_and_supersede() {
+    let l = lib().await;
+    let id = publish(&l, "清江市就业促进办法").await;
+    let r = l.e.svc.new_edition(&l.editor, id).await.unwrap();
+    assert_eq!(r.version_no, 2);
+    assert!(matches!(l.e.svc.new_edition(&l.editor, id).await, Err(ServiceError::Conflict(_))), "one open draft per document");
+    let r = l.e.svc.document_transition(&l.editor, id, EditionEvent::Submit, None, None).await;
+    assert!(matches!(r, Err(ServiceError::Invalid(ref inv)) if inv.0[0].field == "change_note"), "{r:?}");
+    let mut i = input("清江市就业促进办法");
+    i.fields.change_note = Some("更正第二条适用范围".into());
+    i.fields.body.push_str("\n第三条 新增条款。");
+    l.e.svc.update_draft(&l.editor, id, &i).await.unwrap();
+    // The public still sees version 1 while version 2 is a draft.
+    assert_eq!(l.e.svc.public_document(id).await.unwrap().edition.version_no, 1);
+    l.e.svc.document_transition(&l.editor, id, EditionEvent::Submit, None, None).await.unwrap();
+    l.e.svc.document_transition(&l.signer, id, EditionEvent::Approve, None, None).await.unwrap();
+    l.e.svc.document_transition(&l.signer, id, EditionEvent::Publish, None, None).await.unwrap();
+    let p = l.e.svc.public_document(id).await.unwrap();
+    assert_eq!(p.edition.version_no, 2);
+    assert_eq!(p.history.iter().map(|e| (e.version_no, e.state)).collect::<Vec<_>>(), [(1, EditionState::Superseded), (2, EditionState::Published)]);
+}
+
+#[tokio::test]
+async fn repeal_and_amend_change_the_target_validity() {
+    let l = lib().await;
+    let old = publish(&l, "旧办法").await;
+    let amended = publish(&l, "被修改的办法").await;
+    let mut i = input("新办法");
+    i.relations = vec![(RelationKind::Repeals, old.to_string()), (RelationKind::Amends, amended.to_string())];
+    let (doc, _) = l.e.svc.create_document(&l.editor, &i).await.unwrap();
+    l.e.svc.document_transition(&l.editor, doc.id, EditionEvent::Submit, None, None).await.unwrap();
+    l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Approve, None, None).await.unwrap();
+    // Nothing happens to the targets until publication.
+    assert_eq!(l.e.svc.public_document(old).await.unwrap().doc.validity, Validity::InForce);
+    l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Publish, None, None).await.unwrap();
+    let o = l.e.svc.public_document(old).await.unwrap();
+    assert_eq!(o.doc.validity, Validity::Repealed);
+    assert!(o.validity_events.iter().any(|e| e.to == Validity::Repealed && e.cause_document_id == Some(doc.id)));
+    assert!(o.relations.iter().any(|r| r.kind == RelationKind::Repeals && r.from_id == doc.id), "link back to the repealing doc");
+    assert_eq!(l.e.svc.public_document(amended).await.unwrap().doc.validity, Validity::Amended);
+
+    let mut bad = input("坏关系");
+    bad.relations = vec![(RelationKind::Repeals, "no-such-doc".into())];
+    let r = l.e.svc.create_document(&l.editor, &bad).await;
+    assert!(matches!(r, Err(ServiceError::Invalid(ref inv)) if inv.0[0].field == "relations"), "{r:?}");
+}
+
+#[tokio::test]
+async fn validity_follows_dates_over_time() {
+    let l = lib().await;
+    let mut i = input("暂行办法");
+    i.fields.title = "清江市某某暂行办法".into();
+    i.fields.effective_on = Some(d("2026-12-27"));
+    let (doc, _) = l.e.svc.create_document(&l.editor, &i).await.unwrap();
+    l.e.svc.document_transition(&l.editor, doc.id, EditionEvent::Submit, None, None).await.unwrap();
+    l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Approve, None, None).await.unwrap();
+    let p = l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Publish, None, None).await.unwrap();
+    assert_eq!(p.validity, Validity::Pending);
+    assert_eq!(p.expires_on, Some(d("2028-12-26")), "暂行: two years");
+    l.e.clock.advance_ms(31 * 86_400_000);
+    assert_eq!(l.e.svc.refresh_validity().await.unwrap(), 1);
+    assert_eq!(l.e.svc.public_document(doc.id).await.unwrap().doc.validity, Validity::InForce);
+    l.e.clock.advance_ms(2 * 366 * 86_400_000);
+    l.e.svc.refresh_validity().await.unwrap();
+    let p = l.e.svc.public_document(doc.id).await.unwrap();
+    assert_eq!(p.doc.validity, Validity::Expired);
+    let tos: Vec<Validity> = p.validity_events.iter().map(|e| e.to).collect();
+    assert_eq!(tos, [Validity::InForce, Validity::Expired]);
+}
+
+#[tokio::test]
+async fn contradictory_dates_are_refused_by_field() {
+    let l = lib().await;
+    let mut i = input("坏日期");
+    i.fields.effective_on = Some(d("2026-01-01"));
+    i.fields.expires_on = Some(d("2025-01-01"));
+    let r = l.e.svc.create_document(&l.editor, &i).await;
+    match r {
+        Err(ServiceError::Invalid(inv)) => {
+            let f: Vec<&str> = inv.0.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(f, ["effective_on", "expires_on"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(l.e.svc.staff_documents(&l.editor, DocFilter::default(), 10, 0).await.unwrap().total, 0, "nothing stored");
+}
+
+#[tokio::test]
+async fn scheduled_publishing_and_withdrawal() {
+    let l = lib().await;
+    let (doc, _) = l.e.svc.create_document(&l.editor, &input("定时发布")).await.unwrap();
+    l.e.svc.document_transition(&l.editor, doc.id, EditionEvent::Submit, None, None).await.unwrap();
+    l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Approve, None, None).await.unwrap();
+    let at = l.e.svc.now_ms() + 3_600_000;
+    l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Schedule, None, Some(at)).await.unwrap();
+    assert_eq!(l.e.svc.run_scheduled_publishing().await.unwrap(), 0);
+    assert!(l.e.svc.public_document(doc.id).await.is_err());
+    l.e.clock.advance_ms(3_600_001);
+    assert_eq!(l.e.svc.run_scheduled_publishing().await.unwrap(), 1);
+    assert!(l.e.svc.public_document(doc.id).await.is_ok());
+
+    let r = l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Withdraw, Some(" "), None).await;
+    assert!(matches!(r, Err(ServiceError::Invalid(ref inv)) if inv.0[0].field == "reason"));
+    l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Withdraw, Some("内容有误，待修订"), None).await.unwrap();
+    let p = l.e.svc.public_document(doc.id).await.unwrap();
+    assert!(p.doc.withdrawn);
+    assert_eq!(p.edition.state_reason.as_deref(), Some("内容有误，待修订"), "the notice is public");
+    l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Unpublish, Some("发布错误"), None).await.unwrap();
+    assert!(l.e.svc.public_document(doc.id).await.is_err(), "unpublished documents disappear");
+}
+
+#[tokio::test]
+async fn attachments_are_typed_by_content_and_follow_visibility() {
+    let l = lib().await;
+    let (doc, _) = l.e.svc.create_document(&l.editor, &input("带附件")).await.unwrap();
+    let r = l.e.svc.add_attachment(&l.editor, doc.id, "evil.pdf", b"<html><script>alert(1)</script></html>").await;
+    assert!(matches!(r, Err(ServiceError::Invalid(ref inv)) if inv.0[0].field == "file"), "{r:?}");
+    let r = l.e.svc.add_attachment(&l.editor, doc.id, "big.pdf", &[b'%'; 2048]).await;
+    assert!(matches!(r, Err(ServiceError::Invalid(_))), "over the size limit");
+    let a = l.e.svc.add_attachment(&l.editor, doc.id, "../../申请表\u{202E}.pdf", b"%PDF-1.4\nhello").await.unwrap();
+    assert_eq!(a.filename, "申请表.pdf");
+    assert!(!a.stored_name.contains("申请表"), "stored under a random name");
+    assert!(matches!(l.e.svc.public_attachment(a.id).await, Err(ServiceError::NotFound(_))), "draft attachments are not public");
+    assert!(l.e.svc.staff_attachment(&l.editor, a.id).await.is_ok());
+    l.e.svc.document_transition(&l.editor, doc.id, EditionEvent::Submit, None, None).await.unwrap();
+    l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Approve, None, None).await.unwrap();
+    l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Publish, None, None).await.unwrap();
+    let (pa, path) = l.e.svc.public_attachment(a.id).await.unwrap();
+    assert_eq!(std::fs::read(path).unwrap(), b"%PDF-1.4\nhello");
+    assert_eq!(pa.sha256.len(), 64);
+}
+
+#[tokio::test]
+async fn imports_upsert_by_external_id() {
+    let l = lib().await;
+    let org = l.e.svc.org_by_code("c1").await.unwrap().unwrap();
+    let item = ImportDoc {
+        external_id: "lrb-abc".into(),
+        fields: DocFields {
+            title: "某某条例".into(),
+            issuer: "清江市人大常委会".into(),
+            doc_number: Some("公告第3号".into()),
+            effective_on: Some(d("2020-01-01")),
+            class: Some(DocClass::LocalRegulation),
+            body: "第一条 内容。".into(),
+            ..DocFields::default()
+        },
+        published_on: Some(d("2019-12-01")),
+        validity: Some(Validity::InForce),
+    };
+    let sys = Ctx::system();
+    assert_eq!(l.e.svc.import_document(&sys, &org, &item).await.unwrap(), ImportOutcome::Imported);
+    assert_eq!(l.e.svc.import_document(&sys, &org, &item).await.unwrap(), ImportOutcome::Unchanged);
+    let mut changed = item.clone();
+    changed.validity = Some(Validity::Repealed);
+    assert_eq!(l.e.svc.import_document(&sys, &org, &changed).await.unwrap(), ImportOutcome::Updated);
+    let doc = l.e.svc.resolve_document("lrb-abc").await.unwrap().unwrap();
+    assert_eq!(doc.validity, Validity::Repealed);
+    assert!(doc.index_no.contains("/2019-"), "索引号 year follows the publication: {}", doc.index_no);
+    let p = l.e.svc.public_document(doc.id).await.unwrap();
+    assert_eq!(p.edition.published_on, Some(d("2019-12-01")));
+}
