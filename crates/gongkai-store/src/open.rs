@@ -112,7 +112,8 @@ impl Store {
                 })?;
                 o = o.application_name("gongkai");
                 if let Some(schema) = &opts.pg_schema {
-                    o = o.options([("search_path", schema.as_str())]);
+                    // The schema also names the connections, so tools (and test clean-up) can find them.
+                    o = o.options([("search_path", schema.as_str())]).application_name(&format!("gongkai-{schema}"));
                 }
                 let pool = PgPoolOptions::new()
                     .max_connections(opts.max_connections.max(1))

@@ -89,6 +89,15 @@ impl Drop for TestDb {
             };
             rt.block_on(async move {
                 if let Ok(s) = Store::open(&OpenOptions::new(&url)).await {
+                    // This test's pool may still hold a connection whose rollback was queued when a
+                    // transaction was dropped (the release task never ran because the test's
+                    // runtime is blocked here): end those connections so the drop cannot wait on
+                    // their locks.
+                    let _ = s
+                        .execute_admin(&format!(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'gongkai-{schema}'"
+                        ))
+                        .await;
                     let _ = s.execute_admin(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await;
                     s.close().await;
                 }

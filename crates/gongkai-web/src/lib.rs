@@ -8,7 +8,9 @@
 
 pub mod admin;
 pub mod api;
+pub mod docs;
 pub mod error;
+pub mod feeds;
 pub mod identity;
 pub mod metrics;
 pub mod public;
@@ -52,6 +54,8 @@ pub struct WebConfig {
     /// 网站标识码 and ICP 备案号 for the footer.
     pub site_code: Option<String>,
     pub icp: Option<String>,
+    /// The address citizens use (`https://…`), for absolute links in feeds; `None`: from `Host`.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -64,6 +68,7 @@ impl Default for WebConfig {
             request_timeout: Duration::from_secs(30),
             site_code: None,
             icp: None,
+            public_url: None,
         }
     }
 }

@@ -21,6 +21,16 @@ pub fn routes() -> Router<AppState> {
         .route("/org/{code}/", get(org_page))
         .route("/static/site.css", get(site_css))
         .route("/prefs", get(prefs_page).post(prefs_set))
+        .route("/documents", get(documents_page))
+        .route("/registry", get(registry_page))
+        .route("/doc/{id}", get(document_page))
+        .route("/doc/{id}/print", get(document_print))
+        .route("/attachments/{id}/{name}", get(attachment_download))
+        .route("/feeds/latest.atom", get(crate::feeds::latest))
+        .route("/feeds/org/{code}", get(crate::feeds::by_org))
+        .route("/feeds/topic.atom", get(crate::feeds::by_topic))
+        .route("/feeds/validity.atom", get(crate::feeds::validity))
+        .route("/sitemap.xml", get(crate::feeds::sitemap))
 }
 
 /// The template form of an organisation.
@@ -123,4 +133,165 @@ async fn prefs_set(State(state): State<AppState>, axum::Form(f): axum::Form<Pref
         set_cookie(PREFS_COOKIE, &prefs.value(), state.web.secure_cookies, Some(365 * 86_400)),
     );
     r
+}
+
+/// Resolves `?org=CODE` to the organisation's path (a 422 naming `org` when unknown).
+pub async fn org_path(state: &AppState, code: Option<&str>) -> Result<Option<String>, AppError> {
+    match code.map(str::trim).filter(|c| !c.is_empty()) {
+        None => Ok(None),
+        Some(c) => match state.svc.org_by_code(c).await? {
+            Some(o) => Ok(Some(o.path)),
+            None => {
+                let mut e = AppError::new(crate::error::ErrorCode::ValidationFailed, format!("机构“{c}”不存在"));
+                e.fields.push(crate::error::FieldMessage { field: "org".into(), message: format!("机构“{c}”不存在") });
+                Err(e)
+            }
+        },
+    }
+}
+
+struct ListPage {
+    heading: &'static str,
+    intro: Option<&'static str>,
+    action: &'static str,
+    default_current: bool,
+    feed: &'static str,
+}
+
+async fn render_list(state: &AppState, id: &Identity, q: &crate::docs::ListQuery, lp: ListPage) -> Result<Html<String>, AppError> {
+    use gongkai_service::domain::document::{DocClass, TOPICS, Validity};
+    let path = org_path(state, q.org.as_deref()).await?;
+    let f = q.filter(path, lp.default_current)?;
+    const PER_PAGE: i64 = 20;
+    let page_no = q.page()?;
+    let result = state.svc.list_documents(&f, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
+    let pages = ((result.total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let facets = state.svc.document_facets(&f).await?;
+    let facet = |name: &str, label: &dyn Fn(&str) -> String| -> Vec<Value> {
+        facets
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.iter().map(|(k, c)| context! { key => k.clone(), label => label(k), count => c }).collect())
+            .unwrap_or_default()
+    };
+    let class_facet = facet("class", &|k| DocClass::parse(k).map(|c| c.label().to_owned()).unwrap_or_else(|| k.to_owned()));
+    let validity_facet = facet("validity", &|k| Validity::parse(k).map(|v| v.label().to_owned()).unwrap_or_else(|| k.to_owned()));
+    let orgs = state.svc.list_orgs(None).await?;
+    let mut validities = vec![context! { key => "current", label => "现行有效（含已修改、未标注）" }, context! { key => "all", label => "全部" }];
+    for v in Validity::ALL {
+        validities.push(context! { key => v.key(), label => v.label() });
+    }
+    let validity_selected = q.validity.clone().filter(|v| !v.is_empty()).unwrap_or_else(|| if lp.default_current { "current".into() } else { "all".into() });
+    let mut qs = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [("org", &q.org), ("class", &q.class), ("topic", &q.topic), ("validity", &q.validity), ("year", &q.year)] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            qs.append_pair(k, v);
+        }
+    }
+    let qs = qs.finish();
+    let pager_base = if qs.is_empty() { format!("{}?", lp.action) } else { format!("{}?{qs}&", lp.action) };
+    let feed_url = if lp.feed.is_empty() {
+        match q.org.as_deref().filter(|o| !o.is_empty()) {
+            Some(o) => format!("/feeds/org/{}.atom", crate::docs::url_path_escape(o)),
+            None => "/feeds/latest.atom".to_owned(),
+        }
+    } else {
+        lp.feed.to_owned()
+    };
+    page(
+        state,
+        id,
+        "public/documents.html",
+        context! {
+            heading => lp.heading, intro => lp.intro, action => lp.action,
+            q => minijinja::Value::from(minijinja::value::Serde(q)),
+            docs => result.docs.iter().map(crate::docs::doc_value).collect::<Vec<_>>(),
+            total => result.total, page => page_no, pages => pages, pager_base => pager_base,
+            orgs => orgs.iter().map(org_value).collect::<Vec<_>>(),
+            classes => DocClass::ALL.iter().map(|c| context! { key => c.key(), label => c.label() }).collect::<Vec<_>>(),
+            topics => TOPICS.iter().map(|t| t.0).collect::<Vec<_>>(),
+            validities => validities, validity_selected => validity_selected,
+            facets => context! { class => class_facet, validity => validity_facet },
+            feed_url => feed_url,
+        },
+    )
+}
+
+async fn documents_page(
+    State(state): State<AppState>,
+    Extension(id): Extension<Identity>,
+    axum::extract::Query(q): axum::extract::Query<crate::docs::ListQuery>,
+) -> Result<Html<String>, AppError> {
+    render_list(&state, &id, &q, ListPage { heading: "政策文件", intro: None, action: "/documents", default_current: false, feed: "" }).await
+}
+
+/// 行政规范性文件统一查询: every organisation's normative documents, currently valid by default.
+async fn registry_page(
+    State(state): State<AppState>,
+    Extension(id): Extension<Identity>,
+    axum::extract::Query(mut q): axum::extract::Query<crate::docs::ListQuery>,
+) -> Result<Html<String>, AppError> {
+    if q.class.as_deref().is_none_or(str::is_empty) {
+        q.class = Some("normative".into());
+    }
+    render_list(
+        &state,
+        &id,
+        &q,
+        ListPage {
+            heading: "行政规范性文件统一查询",
+            intro: Some("汇集各级各部门的行政规范性文件。默认只显示现行有效的文件；未公开的规范性文件不得作为行政管理依据。"),
+            action: "/registry",
+            default_current: true,
+            feed: "/feeds/validity.atom",
+        },
+    )
+    .await
+}
+
+async fn render_document(state: &AppState, id: &Identity, doc_id: &str, print: bool) -> Result<Html<String>, AppError> {
+    let doc_id: i64 = doc_id.parse().map_err(|_| AppError::not_found())?;
+    let p = state.svc.public_document(doc_id).await?;
+    let v = crate::docs::public_document_value(&p);
+    page(state, id, "public/document.html", context! { ..v, ..context! { print => print } })
+}
+
+async fn document_page(
+    State(state): State<AppState>,
+    Extension(id): Extension<Identity>,
+    Path(doc_id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    render_document(&state, &id, &doc_id, false).await
+}
+
+async fn document_print(
+    State(state): State<AppState>,
+    Extension(id): Extension<Identity>,
+    Path(doc_id): Path<String>,
+) -> Result<Html<String>, AppError> {
+    render_document(&state, &id, &doc_id, true).await
+}
+
+/// Serves a file as an attachment: never rendered by the browser, never sniffed.
+pub async fn send_file(a: &gongkai_service::domain::document::Attachment, path: &std::path::Path) -> Result<Response, AppError> {
+    use axum::http::header;
+    let bytes = tokio::fs::read(path).await.map_err(|e| AppError::internal(format!("read {}: {e}", path.display())))?;
+    let ascii: String = a.filename.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", crate::docs::url_path_escape(&a.filename));
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    let ct = axum::http::HeaderValue::from_str(&a.content_type).unwrap_or(axum::http::HeaderValue::from_static("application/octet-stream"));
+    h.insert(header::CONTENT_TYPE, ct);
+    if let Ok(v) = axum::http::HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(header::CONTENT_SECURITY_POLICY, axum::http::HeaderValue::from_static("sandbox; default-src 'none'"));
+    h.insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-cache"));
+    Ok(r)
+}
+
+async fn attachment_download(State(state): State<AppState>, Path((att_id, _name)): Path<(String, String)>) -> Result<Response, AppError> {
+    let att_id: i64 = att_id.parse().map_err(|_| AppError::not_found())?;
+    let (a, path) = state.svc.public_attachment(att_id).await?;
+    send_file(&a, &path).await
 }

@@ -21,7 +21,17 @@ pub struct Config {
     pub site: Site,
     pub auth: Auth,
     pub audit: Audit,
+    pub library: Library,
     pub log: Log,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Library {
+    pub max_attachment_mb: u32,
+    pub normative_years: u32,
+    pub provisional_years: u32,
+    pub review_months: u32,
 }
 
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
@@ -91,6 +101,7 @@ impl Default for Config {
                 token_max_days: 365,
             },
             audit: Audit { retention_days: 180 },
+            library: Library { max_attachment_mb: 20, normative_years: 5, provisional_years: 2, review_months: 6 },
             log: Log { level: "info".into(), format: "text".into() },
         }
     }
@@ -128,6 +139,11 @@ impl Default for Audit {
         Config::default().audit
     }
 }
+impl Default for Library {
+    fn default() -> Self {
+        Config::default().library
+    }
+}
 impl Default for Log {
     fn default() -> Self {
         Config::default().log
@@ -153,6 +169,7 @@ impl std::fmt::Debug for Config {
             .field("site", &self.site)
             .field("auth", &self.auth)
             .field("audit", &self.audit)
+            .field("library", &self.library)
             .field("log", &self.log)
             .finish()
     }
@@ -303,6 +320,16 @@ impl Config {
                 self.audit.retention_days
             ));
         }
+        let l = &self.library;
+        if l.max_attachment_mb == 0 || l.max_attachment_mb > 1024 {
+            return Err("library.max_attachment_mb: 应为 1–1024".into());
+        }
+        if l.normative_years == 0 || l.provisional_years == 0 || l.provisional_years > l.normative_years {
+            return Err("library.normative_years / library.provisional_years: 应大于 0，且暂行、试行的期限不长于一般期限".into());
+        }
+        if l.review_months == 0 || l.review_months > 24 {
+            return Err("library.review_months: 应为 1–24".into());
+        }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return Err(format!("log.format: “{}”无效，应为 text 或 json", self.log.format));
         }
@@ -349,6 +376,18 @@ impl Config {
         }
     }
 
+    /// The library's settings.
+    pub fn library(&self) -> gongkai_service::LibraryConfig {
+        let l = &self.library;
+        gongkai_service::LibraryConfig {
+            attachments_dir: self.data_path().join("attachments"),
+            max_attachment_bytes: l.max_attachment_mb as usize * 1024 * 1024,
+            normative_years: l.normative_years as i32,
+            provisional_years: l.provisional_years as i32,
+            review_months: l.review_months,
+        }
+    }
+
     /// The web-layer settings.
     pub fn web(&self) -> gongkai_web::WebConfig {
         let none_if_empty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
@@ -360,6 +399,7 @@ impl Config {
             request_timeout: std::time::Duration::from_secs(self.server.request_timeout_secs),
             site_code: none_if_empty(&self.site.site_code),
             icp: none_if_empty(&self.site.icp),
+            public_url: none_if_empty(&self.server.public_url),
         }
     }
 }

@@ -90,7 +90,7 @@ pub async fn open_store(cfg: &Config, migrate: bool) -> anyhow::Result<Store> {
 }
 
 fn service(cfg: &Config, store: Store) -> Service {
-    Service::new(store, cfg.service(), Arc::new(SystemClock))
+    Service::new(store, cfg.service(), Arc::new(SystemClock)).with_library(cfg.library())
 }
 
 fn read_password_stdin() -> anyhow::Result<String> {
@@ -380,13 +380,28 @@ pub async fn serve(
         let svc = svc.clone();
         let mut rx = stop_tx.subscribe();
         Some(tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            // Scheduled publishing every 15 s; validity and housekeeping every 10 minutes (and at start).
+            let mut tick = tokio::time::interval(Duration::from_secs(15));
+            let mut n: u64 = 0;
             loop {
                 tokio::select! {
                     _ = tick.tick() => {
-                        if let Err(e) = svc.housekeeping().await {
-                            tracing::warn!(error = %e, "housekeeping failed");
+                        match svc.run_scheduled_publishing().await {
+                            Ok(0) => {}
+                            Ok(k) => tracing::info!(published = k, "scheduled publishing"),
+                            Err(e) => tracing::warn!(error = %e, "scheduled publishing failed"),
                         }
+                        if n % 40 == 0 {
+                            match svc.refresh_validity().await {
+                                Ok(0) => {}
+                                Ok(k) => tracing::info!(changed = k, "validity refreshed"),
+                                Err(e) => tracing::warn!(error = %e, "validity refresh failed"),
+                            }
+                            if let Err(e) = svc.housekeeping().await {
+                                tracing::warn!(error = %e, "housekeeping failed");
+                            }
+                        }
+                        n += 1;
                     }
                     _ = rx.changed() => break,
                 }

@@ -1,0 +1,198 @@
+//! Machine-readable outputs of the public library: Atom feeds (latest, per organisation, per
+//! 主题分类, validity changes) and `sitemap.xml`. Only public documents appear; every entry shows
+//! its validity.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use gongkai_service::DocFilter;
+use gongkai_service::domain::document::Document;
+
+use crate::AppState;
+use crate::docs::ListQuery;
+use crate::error::AppError;
+
+/// Escapes text for XML content and attribute values.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 does not allow.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The site's absolute base URL: the configured public URL, else the request's Host.
+pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(u) = &state.web.public_url {
+        return u.trim_end_matches('/').to_owned();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default()
+}
+
+fn entry(base: &str, d: &Document) -> String {
+    let url = format!("{base}/doc/{}", d.id);
+    let published = d.first_published_at_ms.unwrap_or(d.updated_at_ms);
+    let mut summary = Vec::new();
+    if let Some(n) = &d.doc_number {
+        summary.push(format!("发文字号：{n}"));
+    }
+    if !d.issuer.is_empty() {
+        summary.push(format!("发布机构：{}", d.issuer));
+    }
+    if let Some(p) = d.published_on {
+        summary.push(format!("发布日期：{p}"));
+    }
+    summary.push(format!("有效性：{}", d.validity.label()));
+    if d.withdrawn {
+        summary.push("已撤回".into());
+    }
+    let topic = d
+        .topic
+        .as_ref()
+        .map(|t| format!("<category term=\"{}\" scheme=\"{base}/topics\"/>", xml_escape(t)))
+        .unwrap_or_default();
+    format!(
+        "<entry><id>{url}</id><title>{}</title><updated>{}</updated><published>{}</published>\
+         <link rel=\"alternate\" type=\"text/html\" href=\"{url}\"/>\
+         <category term=\"{}\" label=\"{}\" scheme=\"{base}/validity\"/>{topic}<summary>{}</summary></entry>",
+        xml_escape(&d.title),
+        rfc3339(d.updated_at_ms),
+        rfc3339(published),
+        d.validity.key(),
+        xml_escape(d.validity.label()),
+        xml_escape(&summary.join("；")),
+    )
+}
+
+fn feed(state: &AppState, base: &str, self_path: &str, title: &str, alternate: &str, entries: Vec<(i64, String)>) -> Response {
+    let updated = entries.iter().map(|e| e.0).max().unwrap_or(0);
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"zh-CN\">");
+    xml.push_str(&format!(
+        "<id>{base}{self_path}</id><title>{}</title><updated>{}</updated>\
+         <link rel=\"self\" type=\"application/atom+xml\" href=\"{base}{}\"/>\
+         <link rel=\"alternate\" type=\"text/html\" href=\"{base}{}\"/>\
+         <author><name>{}</name></author><generator>gongkai</generator>",
+        xml_escape(title),
+        rfc3339(updated),
+        xml_escape(self_path),
+        xml_escape(alternate),
+        xml_escape(&state.web.site_name),
+    ));
+    for (_, e) in entries {
+        xml.push_str(&e);
+    }
+    xml.push_str("</feed>\n");
+    ([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], xml).into_response()
+}
+
+async fn doc_feed(state: &AppState, headers: &HeaderMap, f: &DocFilter, self_path: &str, title: &str, alternate: &str) -> Result<Response, AppError> {
+    let base = base_url(state, headers);
+    let docs = state.svc.list_documents(f, 50, 0).await?.docs;
+    let entries = docs.iter().map(|d| (d.updated_at_ms, entry(&base, d))).collect();
+    Ok(feed(state, &base, self_path, title, alternate, entries))
+}
+
+/// `/feeds/latest.atom`: the newest public documents.
+pub async fn latest(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let f = DocFilter { public_only: true, ..DocFilter::default() };
+    let title = format!("{} · 最新政策文件", state.web.site_name);
+    doc_feed(&state, &headers, &f, "/feeds/latest.atom", &title, "/documents").await
+}
+
+/// `/feeds/org/{code}.atom`: the newest public documents of an organisation's subtree.
+pub async fn by_org(State(state): State<AppState>, headers: HeaderMap, Path(file): Path<String>) -> Result<Response, AppError> {
+    let code = file.strip_suffix(".atom").ok_or_else(AppError::not_found)?;
+    let org = state.svc.org_by_code(code).await?.ok_or_else(AppError::not_found)?;
+    let f = DocFilter { public_only: true, org_path: Some(org.path.clone()), ..DocFilter::default() };
+    let title = format!("{} · 政策文件", org.name);
+    let self_path = format!("/feeds/org/{}.atom", crate::docs::url_path_escape(&org.code));
+    let alternate = format!("/documents?org={}", crate::docs::url_path_escape(&org.code));
+    doc_feed(&state, &headers, &f, &self_path, &title, &alternate).await
+}
+
+/// `/feeds/topic.atom?topic=一级\二级`: the newest public documents of a 主题分类.
+pub async fn by_topic(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
+    if q.topic.as_deref().is_none_or(str::is_empty) {
+        return Err(AppError::bad_request("请用 topic 参数指定主题分类，例如 topic=综合政务\\政务公开"));
+    }
+    let f = q.filter(None, false)?;
+    let topic = f.topic.clone().unwrap_or_default();
+    let title = format!("{} · {topic}", state.web.site_name);
+    let enc: String = url::form_urlencoded::byte_serialize(topic.as_bytes()).collect();
+    doc_feed(&state, &headers, &f, &format!("/feeds/topic.atom?topic={enc}"), &title, &format!("/documents?topic={enc}")).await
+}
+
+/// `/feeds/validity.atom`: recent validity changes (生效、修改、废止、失效).
+pub async fn validity(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let base = base_url(&state, &headers);
+    let events = state.svc.recent_validity_events(50).await?;
+    let entries = events
+        .iter()
+        .map(|(e, d)| {
+            let url = format!("{base}/doc/{}", d.id);
+            let xml = format!(
+                "<entry><id>{url}#validity-{}</id><title>{}：{} → {}</title><updated>{}</updated>\
+                 <link rel=\"alternate\" type=\"text/html\" href=\"{url}\"/>\
+                 <category term=\"{}\" label=\"{}\" scheme=\"{base}/validity\"/><summary>{}（{}）</summary></entry>",
+                e.at_ms,
+                xml_escape(&d.title),
+                xml_escape(e.from.label()),
+                xml_escape(e.to.label()),
+                rfc3339(e.at_ms),
+                e.to.key(),
+                xml_escape(e.to.label()),
+                xml_escape(&e.reason),
+                e.on,
+            );
+            (e.at_ms, xml)
+        })
+        .collect();
+    let title = format!("{} · 文件有效性变化", state.web.site_name);
+    Ok(feed(&state, &base, "/feeds/validity.atom", &title, "/registry", entries))
+}
+
+/// `/sitemap.xml`: the site's pages and every public document with its last change.
+pub async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let base = base_url(&state, &headers);
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">");
+    for p in ["/", "/documents", "/registry"] {
+        xml.push_str(&format!("<url><loc>{base}{p}</loc></url>"));
+    }
+    for o in state.svc.list_orgs(None).await? {
+        xml.push_str(&format!("<url><loc>{base}/org/{}/</loc></url>", xml_escape(&crate::docs::url_path_escape(&o.code))));
+    }
+    let f = DocFilter { public_only: true, ..DocFilter::default() };
+    let mut offset = 0;
+    loop {
+        let docs = state.svc.list_documents(&f, 200, offset).await?.docs;
+        if docs.is_empty() || offset >= 49_000 {
+            break;
+        }
+        offset += docs.len() as i64;
+        for d in docs {
+            let lastmod = chrono::DateTime::from_timestamp_millis(d.updated_at_ms).map(|t| t.date_naive().to_string()).unwrap_or_default();
+            xml.push_str(&format!("<url><loc>{base}/doc/{}</loc><lastmod>{lastmod}</lastmod></url>", d.id));
+        }
+    }
+    xml.push_str("</urlset>\n");
+    Ok(([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response())
+}
