@@ -52,6 +52,8 @@ impl Service {
     /// oldest last. The export itself is audited.
     pub async fn audit_csv(&self, ctx: &Ctx, filter: &AuditFilter) -> Result<Vec<u8>, ServiceError> {
         self.require_audit_admin(ctx)?;
+        // A cell starting with = + - @ (or a tab or CR) would run as a formula in a spreadsheet.
+        let cell = |s: String| if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s };
         let mut w = csv::Writer::from_writer(Vec::new());
         let csv_err = |e: csv::Error| ServiceError::Internal(format!("csv: {e}"));
         w.write_record([
@@ -80,7 +82,8 @@ impl Service {
             for r in rows {
                 let e = &r.record;
                 let at = chrono::DateTime::from_timestamp_millis(e.at_ms).map(|t| t.to_rfc3339()).unwrap_or_default();
-                w.write_record([
+                w.write_record(
+                    [
                     e.seq.to_string(),
                     at,
                     e.actor_id.map(|v| v.to_string()).unwrap_or_default(),
@@ -94,7 +97,9 @@ impl Service {
                     e.before.clone().unwrap_or_default(),
                     e.after.clone().unwrap_or_default(),
                     r.hash.clone(),
-                ])
+                    ]
+                    .map(cell),
+                )
                 .map_err(csv_err)?;
             }
         }

@@ -113,7 +113,9 @@ impl Service {
         };
 
         let mut tx = self.store.begin().await?;
-        tx.insert_login_attempt(&norm, ip, now, ok).await?;
+        if !ok {
+            tx.insert_login_attempt(&norm, ip, now, false).await?;
+        }
         let Some(user) = user.filter(|_| ok) else {
             let mut a = ctx.audit(now, "login.failure", "user", Some(norm.clone()));
             a.success = false;
@@ -141,6 +143,11 @@ impl Service {
         } else {
             SessionStage::Full
         };
+        // Only a completed login resets the failure count; a password followed by wrong codes
+        // keeps counting towards the lockout.
+        if stage == SessionStage::Full {
+            tx.insert_login_attempt(&norm, ip, now, true).await?;
+        }
         if let Some(old) = old_token {
             tx.delete_session(&token_hash(old)).await?;
         }
@@ -231,6 +238,17 @@ impl Service {
             return Err(ServiceError::Conflict("当前会话不需要动态口令".into()));
         }
         let user = &auth.user.user;
+        let norm = normalize_username(&user.username);
+        let failures = self.store.recent_login_failures(&norm, now - self.cfg.lockout.window_ms).await?;
+        if let Some(until) = self.cfg.lockout.locked_until(&failures, now) {
+            let mut tx = self.store.begin().await?;
+            tx.delete_session(&auth.session.id_hash).await?;
+            let mut a = ctx.audit(now, "login.refused_locked", "user", Some(user.id.to_string()));
+            a.success = false;
+            tx.append_audit(&a).await?;
+            tx.commit().await?;
+            return Err(ServiceError::Locked { until_ms: until });
+        }
         let secret = user.totp_secret.as_deref().and_then(totp::decode_secret).unwrap_or_default();
         let step = totp::verify(&secret, code, now / 1000);
         let mut tx = self.store.begin().await?;
@@ -247,6 +265,7 @@ impl Service {
             return Err(ServiceError::invalid("code", "动态口令不正确或已使用，请输入验证器中的最新 6 位数字"));
         }
         let token = self.rotate(&mut tx, &auth.session, SessionStage::Full, now).await?;
+        tx.insert_login_attempt(&norm, ctx.ip.as_deref(), now, true).await?;
         tx.append_audit(&ctx.audit(now, "login.totp_success", "user", Some(user.id.to_string()))).await?;
         tx.commit().await?;
         Ok(token)
@@ -296,6 +315,7 @@ impl Service {
         tx.set_totp(user.id, user.totp_secret.as_deref(), true, step, now).await?;
         tx.append_audit(&ctx.audit(now, "totp.enable", "user", Some(user.id.to_string()))).await?;
         let token = if auth.session.stage == SessionStage::Enroll {
+            tx.insert_login_attempt(&normalize_username(&user.username), ctx.ip.as_deref(), now, true).await?;
             Some(self.rotate(&mut tx, &auth.session, SessionStage::Full, now).await?)
         } else {
             None

@@ -803,6 +803,22 @@ impl Service {
         Ok((a, path))
     }
 
+    /// Codes of the organisations that issued a document jointly.
+    pub async fn document_joint_orgs(&self, id: i64) -> Result<Vec<String>, ServiceError> {
+        let mut out = Vec::new();
+        for o in self.store.document_orgs(id).await? {
+            if let Some(o) = self.store.org_by_id(o).await? {
+                out.push(o.code);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The attachment size limit in MB, for forms.
+    pub fn library_max_attachment_mb(&self) -> usize {
+        self.library().max_attachment_bytes / (1024 * 1024)
+    }
+
     /// Sets an organisation's 索引号 format (system administrator).
     pub async fn set_index_format(&self, ctx: &Ctx, org_code: &str, format: Option<&str>) -> Result<(), ServiceError> {
         let org = self.org_or_invalid(org_code, "org").await?;

@@ -228,7 +228,7 @@ impl Store {
         on_pool!(self, |p| {
             let rows: Vec<(i64,)> = sqlx::query_as(
                 "SELECT at FROM login_attempts WHERE username_norm = $1 AND at >= $2 AND success = FALSE \
-                 AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE username_norm = $1 AND success = TRUE), 0) \
+                 AND id > COALESCE((SELECT MAX(id) FROM login_attempts WHERE username_norm = $1 AND success = TRUE), 0) \
                  ORDER BY at",
             )
             .bind(username_norm)

@@ -46,6 +46,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
             Err(JsonRejection::JsonSyntaxError(e)) => {
                 Err(AppError::bad_request(format!("JSON 格式有误：{}", e.body_text())))
             }
+            // The body-limit layer's error reaches here wrapped, so its status is not always 413.
+            Err(JsonRejection::BytesRejection(e))
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE || e.body_text().contains("length limit") =>
+            {
+                Err(AppError::new(ErrorCode::PayloadTooLarge, "请求体超过了大小限制。"))
+            }
             Err(e) => Err(AppError::bad_request(e.body_text())),
         }
     }

@@ -186,7 +186,10 @@ pub async fn identity(State(state): State<AppState>, mut req: Request, next: Nex
         match state.svc.token_user(token).await {
             Ok(Some((_, user))) => identity.token_user = Some(user),
             Ok(None) => {
-                return AppError::new(ErrorCode::Unauthenticated, "API 令牌无效、已过期或已被撤销。").into_response();
+                return with_identity(
+                    AppError::new(ErrorCode::Unauthenticated, "API 令牌无效、已过期或已被撤销。").into_response(),
+                    &identity,
+                );
             }
             Err(e) => return AppError::from(e).into_response(),
         }
@@ -217,7 +220,10 @@ pub async fn identity(State(state): State<AppState>, mut req: Request, next: Nex
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method && identity.token_user.is_none() {
         if !same_origin(&headers) {
-            return AppError::new(ErrorCode::CsrfFailed, "请求来源与本站不一致，已被拒绝。").into_response();
+            return with_identity(
+                AppError::new(ErrorCode::CsrfFailed, "请求来源与本站不一致，已被拒绝。").into_response(),
+                &identity,
+            );
         }
         let (provided, rebuilt) = match csrf_from_request(req, state.web.body_limit).await {
             Ok(x) => x,
@@ -227,20 +233,27 @@ pub async fn identity(State(state): State<AppState>, mut req: Request, next: Nex
         let ok =
             !identity.csrf.is_empty() && new_anon_csrf.is_none() && provided.as_deref() == Some(identity.csrf.as_str());
         if !ok {
-            return AppError::new(
-                ErrorCode::CsrfFailed,
-                "页面已过期或请求未通过安全校验，请返回上一页刷新后重新提交。",
-            )
-            .into_response();
+            return with_identity(
+                AppError::new(ErrorCode::CsrfFailed, "页面已过期或请求未通过安全校验，请返回上一页刷新后重新提交。")
+                    .into_response(),
+                &identity,
+            );
         }
     }
 
-    req.extensions_mut().insert(identity);
+    req.extensions_mut().insert(identity.clone());
     let mut resp = next.run(req).await;
+    resp.extensions_mut().insert(identity);
     if let Some(c) = new_anon_csrf {
         resp.headers_mut().append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &c, state.web.secure_cookies, None));
     }
     resp
+}
+
+/// Leaves the caller on a response so the error layer can render pages for them.
+fn with_identity(mut r: Response, identity: &Identity) -> Response {
+    r.extensions_mut().insert(identity.clone());
+    r
 }
 
 /// Name of the pre-session CSRF cookie.
@@ -253,11 +266,18 @@ async fn csrf_from_request(req: Request, limit: usize) -> Result<(Option<String>
         let h = h.to_owned();
         return Ok((Some(h), req));
     }
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    // A file upload form cannot carry a header without JavaScript and its body is not buffered
+    // here, so its token travels in the form's action URL (`?_csrf=…`). The Referrer-Policy keeps
+    // it from leaving the site.
+    if content_type.starts_with("multipart/form-data") {
+        let token = req
+            .uri()
+            .query()
+            .and_then(|q| url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "_csrf").map(|(_, v)| v.into_owned()));
+        return Ok((token, req));
+    }
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     if !is_form {
         return Ok((None, req));
     }

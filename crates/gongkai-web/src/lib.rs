@@ -7,6 +7,7 @@
 //! security headers, compression, body limits and timeouts.
 
 pub mod admin;
+pub mod admin_docs;
 pub mod api;
 pub mod docs;
 pub mod error;
@@ -113,6 +114,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(public::routes())
         .merge(admin::routes())
+        .merge(admin_docs::routes())
         .nest("/api/v1", api::routes())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -120,6 +122,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), identity::identity))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.web.request_timeout))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(state.web.body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), render_errors))
         .layer(middleware::from_fn_with_state(state.clone(), track))
         .layer(CompressionLayer::new())
@@ -134,8 +138,6 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("permissions-policy"),
             HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
         ))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.web.request_timeout))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(state.web.body_limit))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned());
@@ -195,8 +197,9 @@ async fn render_errors(State(state): State<AppState>, req: Request, next: Next) 
     let is_api = req.uri().path().starts_with("/api/");
     let request_id =
         req.extensions().get::<RequestId>().and_then(|r| r.header_value().to_str().ok()).unwrap_or("-").to_owned();
-    let identity = req.extensions().get::<identity::Identity>().cloned();
     let resp = next.run(req).await;
+    // The identity middleware runs inside this one and leaves the caller on the response.
+    let identity = resp.extensions().get::<identity::Identity>().cloned();
     let err = match resp.extensions().get::<RenderedError>() {
         Some(e) => e.clone(),
         None => match resp.status() {

@@ -33,6 +33,9 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("admin/users.html", include_str!("../templates/admin/users.html")),
     ("admin/audit.html", include_str!("../templates/admin/audit.html")),
     ("admin/tokens.html", include_str!("../templates/admin/tokens.html")),
+    ("admin/documents.html", include_str!("../templates/admin/documents.html")),
+    ("admin/document_form.html", include_str!("../templates/admin/document_form.html")),
+    ("admin/document.html", include_str!("../templates/admin/document.html")),
 ];
 
 /// The stylesheet, served at `/static/site.css`.

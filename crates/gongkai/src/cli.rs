@@ -40,6 +40,12 @@ pub enum Command {
     /// Configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Import data from files (政策文件).
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export data to files (政策文件).
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Consistent online copy of a SQLite installation.
     Backup {
         /// Where to write the copy (must not exist).
@@ -215,6 +221,43 @@ pub enum AuditCommand {
         #[arg(long, value_name = "FILE")]
         out: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import policy documents from JSON Lines in the shared corpus schema (upsert by `id`; a
+    /// second run changes nothing). Bad lines are reported as FILE:LINE and skipped; the exit
+    /// status is 1 when any line failed.
+    Documents {
+        /// JSON Lines file: plain, .gz or .zst (by the name's ending); `-` reads plain JSON Lines
+        /// from standard input.
+        file: String,
+        /// Code of the organisation the documents are filed under [default: the only top-level
+        /// organisation].
+        #[arg(long, value_name = "CODE")]
+        org: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Export every document with its metadata: jsonl (with the body; re-importable with
+    /// `import documents`), csv (UTF-8 with BOM) or xlsx (both without the body).
+    Documents {
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Output file (required for xlsx) [default: standard output].
+        #[arg(long, value_name = "FILE")]
+        out: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Jsonl,
+    Csv,
+    Xlsx,
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod transfer;
 
 use std::future::Future;
 use std::io::{IsTerminal, Read, Write};
@@ -155,6 +156,15 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::FAILURE);
                 }
             }
+        }
+        Command::Import(cli::ImportCommand::Documents { file, org }) => {
+            let svc = service(&cfg, open_store(&cfg, false).await?);
+            return transfer::import_documents(&svc, &file, org.as_deref()).await;
+        }
+        Command::Export(cli::ExportCommand::Documents { format, out }) => {
+            transfer::check_export_args(format, out.as_deref())?;
+            let svc = service(&cfg, open_store(&cfg, false).await?);
+            transfer::export_documents(&svc, format, out.as_deref()).await?;
         }
         Command::Audit(AuditCommand::Export { out }) => {
             let svc = service(&cfg, open_store(&cfg, false).await?);
