@@ -439,7 +439,9 @@ impl Service {
             }
             EditionEvent::Withdraw | EditionEvent::Unpublish => {
                 tx.set_edition_state(ed.id, next, reason, None, None, None, now).await?;
-                let public = event == EditionEvent::Withdraw && ed.fields.disclosure == Some(Disclosure::Proactive);
+                // Withdrawn content leaves every list, feed, sitemap and download; its page keeps
+                // only the metadata and the public withdrawal notice.
+                let public = false;
                 let (norm, _) = norm_number(&ed.fields);
                 tx.set_listing(
                     id,
@@ -589,9 +591,17 @@ impl Service {
     /// A document as the public sees it; `NotFound` unless it is public.
     pub async fn public_document(&self, id: i64) -> Result<PublicDocument, ServiceError> {
         let not_found = || ServiceError::NotFound("文件不存在或未公开".into());
-        let doc = self.store.document(id).await?.filter(|d| d.public).ok_or_else(not_found)?;
+        let doc = self.store.document(id).await?.ok_or_else(not_found)?;
         let ed_id = doc.published_version_id.ok_or_else(not_found)?;
-        let edition = self.store.edition(ed_id).await?.filter(|e| e.state.is_public()).ok_or_else(not_found)?;
+        let mut edition = self.store.edition(ed_id).await?.ok_or_else(not_found)?;
+        let withdrawn_notice = doc.withdrawn && edition.state == EditionState::Withdrawn;
+        if !(doc.public && edition.state == EditionState::Published) && !withdrawn_notice {
+            return Err(not_found());
+        }
+        if withdrawn_notice {
+            // Only the notice stays public: no body, no attachments.
+            edition.fields.body = String::new();
+        }
         let org = self.store.org_by_id(doc.org_id).await?.ok_or_else(not_found)?;
         let mut joint_orgs = Vec::new();
         for o in self.store.document_orgs(id).await? {
@@ -600,7 +610,7 @@ impl Service {
             }
         }
         let relations = self.store.relations_of(id).await?.into_iter().filter(|r| r.other_public).collect();
-        let attachments = self.store.attachments_of(ed_id).await?;
+        let attachments = if withdrawn_notice { Vec::new() } else { self.store.attachments_of(ed_id).await? };
         let history = self
             .store
             .editions_of(id)
@@ -784,7 +794,7 @@ impl Service {
     pub async fn public_attachment(&self, attachment_id: i64) -> Result<(Attachment, PathBuf), ServiceError> {
         let not_found = || ServiceError::NotFound("附件不存在或未公开".into());
         let a = self.store.attachment(attachment_id).await?.ok_or_else(not_found)?;
-        let doc = self.store.document(a.document_id).await?.filter(|d| d.public).ok_or_else(not_found)?;
+        let doc = self.store.document(a.document_id).await?.filter(|d| d.public && !d.withdrawn).ok_or_else(not_found)?;
         if doc.published_version_id != Some(a.version_id) {
             return Err(not_found());
         }

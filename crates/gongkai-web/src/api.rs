@@ -23,6 +23,18 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(me))
         .route("/orgs", get(list_orgs).post(create_org))
         .route("/orgs/{code}", get(get_org))
+        .route("/documents", get(list_documents).post(create_document))
+        .route("/documents/{id}", get(get_document).put(update_document))
+        .route("/documents/{id}/transitions", axum::routing::post(transition_document))
+}
+
+/// The OpenAPI 3.1 description of `/api/v1` (hand-written, checked against the route table by a
+/// test).
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// `GET /api/openapi.json`.
+pub async fn openapi() -> impl IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
 /// `Json<T>` whose rejections become our error shape, naming the field where serde can.
@@ -166,4 +178,358 @@ async fn me(Extension(id): Extension<Identity>) -> Result<Json<MeDto>, AppError>
         roles: u.grants.iter().map(|g| GrantDto { role: g.role.key(), org: g.org_code.clone() }).collect(),
         totp_enabled: u.user.totp_enabled,
     }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents.
+
+use gongkai_service::domain::document::{
+    DocClass, DocFields, Disclosure, Document, EditionEvent, RelationKind,
+};
+
+/// A document in lists.
+#[derive(Serialize)]
+pub struct DocDto {
+    pub id: i64,
+    pub index_no: String,
+    pub external_id: Option<String>,
+    pub title: String,
+    pub issuer: String,
+    pub doc_number: Option<String>,
+    pub class: &'static str,
+    pub class_label: &'static str,
+    pub topic: Option<String>,
+    pub genre: Option<String>,
+    pub written_on: Option<String>,
+    pub published_on: Option<String>,
+    pub effective_on: Option<String>,
+    pub expires_on: Option<String>,
+    pub validity: &'static str,
+    pub validity_label: &'static str,
+    pub withdrawn: bool,
+    pub url: String,
+}
+
+fn date(d: Option<chrono::NaiveDate>) -> Option<String> {
+    d.map(|x| x.to_string())
+}
+
+pub fn doc_dto(d: &Document) -> DocDto {
+    DocDto {
+        id: d.id,
+        index_no: d.index_no.clone(),
+        external_id: d.external_id.clone(),
+        title: d.title.clone(),
+        issuer: d.issuer.clone(),
+        doc_number: d.doc_number.clone(),
+        class: d.class.key(),
+        class_label: d.class.label(),
+        topic: d.topic.clone(),
+        genre: d.genre.clone(),
+        written_on: date(d.written_on),
+        published_on: date(d.published_on),
+        effective_on: date(d.effective_on),
+        expires_on: date(d.expires_on),
+        validity: d.validity.key(),
+        validity_label: d.validity.label(),
+        withdrawn: d.withdrawn,
+        url: format!("/doc/{}", d.id),
+    }
+}
+
+#[derive(Serialize)]
+struct DocList {
+    total: i64,
+    items: Vec<DocDto>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    next_cursor: Option<String>,
+}
+
+async fn list_documents(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<crate::docs::ListQuery>,
+) -> Result<Json<DocList>, AppError> {
+    let path = crate::public::org_path(&state, q.org.as_deref()).await?;
+    let mut f = q.filter(path, false)?;
+    let limit = q.limit(20, 100)?;
+    if let Some(c) = q.cursor.as_deref().filter(|c| !c.is_empty()) {
+        f.after = Some(crate::docs::decode_cursor(c)?);
+    }
+    let page = state.svc.list_documents(&f, limit, 0).await?;
+    let next_cursor = if page.docs.len() as i64 == limit { page.docs.last().map(crate::docs::encode_cursor) } else { None };
+    let mut count_filter = f.clone();
+    count_filter.after = None;
+    let total = if f.after.is_some() { state.svc.list_documents(&count_filter, 1, 0).await?.total } else { page.total };
+    Ok(Json(DocList { total, items: page.docs.iter().map(doc_dto).collect(), next_cursor }))
+}
+
+#[derive(Serialize)]
+struct DocDetail {
+    #[serde(flatten)]
+    doc: DocDto,
+    version: i64,
+    reg_no: Option<String>,
+    disclosure: &'static str,
+    keywords: Vec<String>,
+    /// Structured text, one paragraph per line; `null` for a withdrawn document.
+    body: Option<String>,
+    withdrawal_notice: Option<String>,
+    attachments: Vec<AttachmentDto>,
+    relations: Vec<RelationDto>,
+    versions: Vec<VersionDto>,
+    validity_history: Vec<ValidityDto>,
+}
+
+#[derive(Serialize)]
+struct AttachmentDto {
+    id: i64,
+    filename: String,
+    content_type: String,
+    size: i64,
+    sha256: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct RelationDto {
+    kind: &'static str,
+    /// `outgoing`: this document acts on the other; `incoming`: the other acts on this one.
+    direction: &'static str,
+    label: &'static str,
+    document_id: i64,
+    title: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct VersionDto {
+    version: i64,
+    state: &'static str,
+    published_on: Option<String>,
+    change_note: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ValidityDto {
+    from: &'static str,
+    to: &'static str,
+    on: String,
+    reason: String,
+    cause_document_id: Option<i64>,
+}
+
+async fn get_document(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<DocDetail>, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::new(ErrorCode::NotFound, "文件不存在"))?;
+    let p = state.svc.public_document(id).await?;
+    let f = &p.edition.fields;
+    Ok(Json(DocDetail {
+        doc: doc_dto(&p.doc),
+        version: p.edition.version_no,
+        reg_no: f.reg_no.clone(),
+        disclosure: f.disclosure.unwrap_or(Disclosure::Proactive).key(),
+        keywords: f.keywords.clone(),
+        body: (!p.doc.withdrawn).then(|| f.body.clone()),
+        withdrawal_notice: if p.doc.withdrawn { p.edition.state_reason.clone() } else { None },
+        attachments: p
+            .attachments
+            .iter()
+            .map(|a| AttachmentDto {
+                id: a.id,
+                filename: a.filename.clone(),
+                content_type: a.content_type.clone(),
+                size: a.size,
+                sha256: a.sha256.clone(),
+                url: format!("/attachments/{}/{}", a.id, crate::docs::url_path_escape(&a.filename)),
+            })
+            .collect(),
+        relations: p
+            .relations
+            .iter()
+            .map(|r| {
+                let out = r.from_id == p.doc.id;
+                let other = if out { r.to_id } else { r.from_id };
+                RelationDto {
+                    kind: r.kind.key(),
+                    direction: if out { "outgoing" } else { "incoming" },
+                    label: if out { r.kind.label() } else { r.kind.inverse_label() },
+                    document_id: other,
+                    title: r.other_title.clone(),
+                    url: format!("/doc/{other}"),
+                }
+            })
+            .collect(),
+        versions: p
+            .history
+            .iter()
+            .map(|e| VersionDto {
+                version: e.version_no,
+                state: e.state.key(),
+                published_on: date(e.published_on),
+                change_note: e.fields.change_note.clone(),
+            })
+            .collect(),
+        validity_history: p
+            .validity_events
+            .iter()
+            .map(|e| ValidityDto { from: e.from.key(), to: e.to.key(), on: e.on.to_string(), reason: e.reason.clone(), cause_document_id: e.cause_document_id })
+            .collect(),
+    }))
+}
+
+/// Body of `POST /api/v1/documents` and `PUT /api/v1/documents/{id}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocBody {
+    org: String,
+    title: String,
+    #[serde(default)]
+    issuer: String,
+    doc_number: Option<String>,
+    class: String,
+    written_on: Option<chrono::NaiveDate>,
+    effective_on: Option<chrono::NaiveDate>,
+    expires_on: Option<chrono::NaiveDate>,
+    topic: Option<String>,
+    genre: Option<String>,
+    reg_no: Option<String>,
+    disclosure: Option<String>,
+    disclosure_reason: Option<String>,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    keywords: Vec<String>,
+    change_note: Option<String>,
+    #[serde(default)]
+    joint_orgs: Vec<String>,
+    #[serde(default)]
+    relations: Vec<RelationBody>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RelationBody {
+    kind: String,
+    /// Id, 索引号 or external id of the other document.
+    target: String,
+}
+
+fn field_error(field: &str, message: String) -> AppError {
+    let mut e = AppError::new(ErrorCode::ValidationFailed, message.clone());
+    e.fields.push(FieldMessage { field: field.into(), message });
+    e
+}
+
+fn doc_input(b: DocBody) -> Result<gongkai_service::DocInput, AppError> {
+    let class = DocClass::parse(&b.class).ok_or_else(|| field_error("class", format!("未知的文件类别“{}”", b.class)))?;
+    let disclosure = match b.disclosure.as_deref() {
+        None => Disclosure::Proactive,
+        Some(d) => Disclosure::parse(d).ok_or_else(|| field_error("disclosure", format!("未知的公开方式“{d}”")))?,
+    };
+    let mut relations = Vec::new();
+    for r in b.relations {
+        let kind = RelationKind::parse(&r.kind).ok_or_else(|| field_error("relations", format!("未知的关联类型“{}”", r.kind)))?;
+        relations.push((kind, r.target));
+    }
+    Ok(gongkai_service::DocInput {
+        fields: DocFields {
+            title: b.title,
+            issuer: b.issuer,
+            doc_number: b.doc_number,
+            written_on: b.written_on,
+            effective_on: b.effective_on,
+            expires_on: b.expires_on,
+            topic: b.topic,
+            genre: b.genre,
+            class: Some(class),
+            reg_no: b.reg_no,
+            disclosure: Some(disclosure),
+            disclosure_reason: b.disclosure_reason,
+            body: b.body,
+            keywords: b.keywords,
+            change_note: b.change_note,
+        },
+        org_code: b.org,
+        joint_org_codes: b.joint_orgs,
+        relations,
+    })
+}
+
+fn need_staff(id: &Identity) -> Result<(), AppError> {
+    if id.staff().is_none() {
+        return Err(AppError::new(ErrorCode::Unauthenticated, "请使用 API 令牌或登录后再操作。"));
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct DraftDto {
+    #[serde(flatten)]
+    doc: DocDto,
+    version: i64,
+    state: &'static str,
+}
+
+async fn create_document(
+    State(state): State<AppState>,
+    Extension(id): Extension<Identity>,
+    AppJson(b): AppJson<DocBody>,
+) -> Result<Response, AppError> {
+    need_staff(&id)?;
+    let input = doc_input(b)?;
+    let (doc, ed) = state.svc.create_document(&id.ctx(), &input).await?;
+    Ok((StatusCode::CREATED, Json(DraftDto { doc: doc_dto(&doc), version: ed.version_no, state: ed.state.key() })).into_response())
+}
+
+async fn update_document(
+    State(state): State<AppState>,
+    Extension(id): Extension<Identity>,
+    Path(doc_id): Path<String>,
+    AppJson(b): AppJson<DocBody>,
+) -> Result<Json<DraftDto>, AppError> {
+    need_staff(&id)?;
+    let doc_id: i64 = doc_id.parse().map_err(|_| AppError::new(ErrorCode::NotFound, "文件不存在"))?;
+    let input = doc_input(b)?;
+    let ed = state.svc.update_draft(&id.ctx(), doc_id, &input).await?;
+    let doc = state.svc.resolve_document(&doc_id.to_string()).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound, "文件不存在"))?;
+    Ok(Json(DraftDto { doc: doc_dto(&doc), version: ed.version_no, state: ed.state.key() }))
+}
+
+/// Body of `POST /api/v1/documents/{id}/transitions`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransitionBody {
+    /// submit, return, approve, schedule, unschedule, publish, withdraw, unpublish, new_edition.
+    event: String,
+    reason: Option<String>,
+    /// RFC 3339 time, for `schedule`.
+    scheduled_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+}
+
+async fn transition_document(
+    State(state): State<AppState>,
+    Extension(id): Extension<Identity>,
+    Path(doc_id): Path<String>,
+    AppJson(b): AppJson<TransitionBody>,
+) -> Result<Json<DocDto>, AppError> {
+    need_staff(&id)?;
+    let doc_id: i64 = doc_id.parse().map_err(|_| AppError::new(ErrorCode::NotFound, "文件不存在"))?;
+    if b.event == "new_edition" {
+        state.svc.new_edition(&id.ctx(), doc_id).await?;
+    } else {
+        let ev = match b.event.as_str() {
+            "submit" => EditionEvent::Submit,
+            "return" => EditionEvent::Return,
+            "approve" => EditionEvent::Approve,
+            "schedule" => EditionEvent::Schedule,
+            "unschedule" => EditionEvent::Unschedule,
+            "publish" => EditionEvent::Publish,
+            "withdraw" => EditionEvent::Withdraw,
+            "unpublish" => EditionEvent::Unpublish,
+            other => return Err(field_error("event", format!("未知的操作“{other}”"))),
+        };
+        let at = b.scheduled_at.map(|t| t.timestamp_millis());
+        state.svc.document_transition(&id.ctx(), doc_id, ev, b.reason.as_deref(), at).await?;
+    }
+    let doc = state.svc.resolve_document(&doc_id.to_string()).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound, "文件不存在"))?;
+    Ok(Json(doc_dto(&doc)))
 }

@@ -116,6 +116,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(admin_docs::routes())
         .nest("/api/v1", api::routes())
+        .route("/api/openapi.json", get(api::openapi))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))

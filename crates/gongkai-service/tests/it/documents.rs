@@ -209,6 +209,9 @@ async fn scheduled_publishing_and_withdrawal() {
     let p = l.e.svc.public_document(doc.id).await.unwrap();
     assert!(p.doc.withdrawn);
     assert_eq!(p.edition.state_reason.as_deref(), Some("内容有误，待修订"), "the notice is public");
+    assert!(p.edition.fields.body.is_empty(), "withdrawn content is not shown");
+    let listed = l.e.svc.list_documents(&DocFilter { public_only: true, ..DocFilter::default() }, 10, 0).await.unwrap();
+    assert_eq!(listed.total, 0, "withdrawn documents leave lists and feeds");
     l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Unpublish, Some("发布错误"), None).await.unwrap();
     assert!(l.e.svc.public_document(doc.id).await.is_err(), "unpublished documents disappear");
 }

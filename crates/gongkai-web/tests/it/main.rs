@@ -16,6 +16,7 @@ mod audit;
 mod basics;
 mod csrf;
 mod error_codes;
+mod library;
 mod lockout;
 mod sessions;
 mod support;
