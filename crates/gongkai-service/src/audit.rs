@@ -84,19 +84,19 @@ impl Service {
                 let at = chrono::DateTime::from_timestamp_millis(e.at_ms).map(|t| t.to_rfc3339()).unwrap_or_default();
                 w.write_record(
                     [
-                    e.seq.to_string(),
-                    at,
-                    e.actor_id.map(|v| v.to_string()).unwrap_or_default(),
-                    e.actor_name.clone(),
-                    e.ip.clone().unwrap_or_default(),
-                    e.action.clone(),
-                    e.target_kind.clone(),
-                    e.target_id.clone().unwrap_or_default(),
-                    e.org_id.map(|v| v.to_string()).unwrap_or_default(),
-                    if e.success { "1".into() } else { "0".into() },
-                    e.before.clone().unwrap_or_default(),
-                    e.after.clone().unwrap_or_default(),
-                    r.hash.clone(),
+                        e.seq.to_string(),
+                        at,
+                        e.actor_id.map(|v| v.to_string()).unwrap_or_default(),
+                        e.actor_name.clone(),
+                        e.ip.clone().unwrap_or_default(),
+                        e.action.clone(),
+                        e.target_kind.clone(),
+                        e.target_id.clone().unwrap_or_default(),
+                        e.org_id.map(|v| v.to_string()).unwrap_or_default(),
+                        if e.success { "1".into() } else { "0".into() },
+                        e.before.clone().unwrap_or_default(),
+                        e.after.clone().unwrap_or_default(),
+                        r.hash.clone(),
                     ]
                     .map(cell),
                 )

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use gongkai_domain::FieldError;
 use gongkai_domain::docnumber;
 use gongkai_domain::document::{
-    Attachment, DEFAULT_INDEX_FORMAT, DocClass, DocFields, Disclosure, Document, Edition, EditionEvent, EditionState,
+    Attachment, DEFAULT_INDEX_FORMAT, Disclosure, DocClass, DocFields, Document, Edition, EditionEvent, EditionState,
     Relation, RelationKind, Validity, ValidityEvent, default_expiry, html_to_text, render_index_no, safe_filename,
     sniff_attachment, transition, validate_fields, validity_on,
 };
@@ -170,7 +170,10 @@ impl Service {
     }
 
     async fn org_or_invalid(&self, code: &str, field: &str) -> Result<Org, ServiceError> {
-        self.store.org_by_code(code.trim()).await?.ok_or_else(|| ServiceError::invalid(field, format!("机构“{code}”不存在")))
+        self.store
+            .org_by_code(code.trim())
+            .await?
+            .ok_or_else(|| ServiceError::invalid(field, format!("机构“{code}”不存在")))
     }
 
     /// Resolves a document reference: an id, an 索引号 or an external id.
@@ -216,7 +219,10 @@ impl Service {
                 Some(d) if Some(d.id) == self_id => {
                     errors.push(FieldError::new("relations", "文件不能与自身建立关联"));
                 }
-                Some(d) if !d.public && matches!(kind, RelationKind::Repeals | RelationKind::Amends | RelationKind::Supersedes) => {
+                Some(d)
+                    if !d.public
+                        && matches!(kind, RelationKind::Repeals | RelationKind::Amends | RelationKind::Supersedes) =>
+                {
                     errors.push(FieldError::new(
                         "relations",
                         format!("被{}的文件“{}”尚未公开发布", kind.label(), d.title),
@@ -311,9 +317,11 @@ impl Service {
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
         tx.lock_document(id).await?;
-        let open_id = tx.document(id).await?.and_then(|d| d.open_version_id).ok_or_else(|| {
-            ServiceError::Conflict("该文件没有正在编辑的版本，请先创建新版本".into())
-        })?;
+        let open_id = tx
+            .document(id)
+            .await?
+            .and_then(|d| d.open_version_id)
+            .ok_or_else(|| ServiceError::Conflict("该文件没有正在编辑的版本，请先创建新版本".into()))?;
         let ed = tx.edition(open_id).await?.ok_or_else(|| ServiceError::Internal("open edition vanished".into()))?;
         if !matches!(ed.state, EditionState::Draft | EditionState::Returned) {
             return Err(ServiceError::Conflict(format!("当前版本状态为“{}”，不能修改", ed.state.label())));
@@ -343,14 +351,25 @@ impl Service {
             return Err(ServiceError::Conflict("该文件已有一个正在编辑的版本（每个文件同时只能有一个）".into()));
         }
         let pub_id = doc_now.published_version_id.ok_or_else(|| ServiceError::Conflict("文件尚未发布".into()))?;
-        let published = tx.edition(pub_id).await?.ok_or_else(|| ServiceError::Internal("published edition vanished".into()))?;
+        let published =
+            tx.edition(pub_id).await?.ok_or_else(|| ServiceError::Internal("published edition vanished".into()))?;
         let editions = self.store.editions_of(id).await?;
         let next_no = editions.iter().map(|e| e.version_no).max().unwrap_or(0) + 1;
         let mut fields = published.fields.clone();
         fields.change_note = None;
         let (norm, unparsed) = norm_number(&fields);
         let ed = tx
-            .insert_edition(id, next_no, EditionState::Draft, &fields, norm.as_deref(), unparsed, None, ctx.actor_id(), now)
+            .insert_edition(
+                id,
+                next_no,
+                EditionState::Draft,
+                &fields,
+                norm.as_deref(),
+                unparsed,
+                None,
+                ctx.actor_id(),
+                now,
+            )
             .await?;
         tx.copy_attachments(pub_id, ed).await?;
         tx.set_open_version(id, Some(ed), now).await?;
@@ -389,7 +408,8 @@ impl Service {
         };
         Self::require(ctx, roles, &org)?;
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-        if matches!(event, EditionEvent::Return | EditionEvent::Withdraw | EditionEvent::Unpublish) && reason.is_none() {
+        if matches!(event, EditionEvent::Return | EditionEvent::Withdraw | EditionEvent::Unpublish) && reason.is_none()
+        {
             return Err(ServiceError::invalid("reason", "请填写理由（将记录在案，撤回理由会向公众公示）"));
         }
         let now = self.now_ms();
@@ -464,7 +484,9 @@ impl Service {
         let mut a = ctx.audit(now, &format!("document.{}", event.key()), "document", Some(id.to_string()));
         a.org_id = Some(doc.org_id);
         a.before = Some(json!({"version": ed.version_no, "state": ed.state.key()}).to_string());
-        a.after = Some(json!({"version": ed.version_no, "state": next.key(), "reason": reason, "scheduled_at": at_ms}).to_string());
+        a.after = Some(
+            json!({"version": ed.version_no, "state": next.key(), "reason": reason, "scheduled_at": at_ms}).to_string(),
+        );
         tx.append_audit(&a).await?;
         tx.commit().await?;
         self.store.document(id).await?.ok_or_else(|| ServiceError::Internal("document vanished".into()))
@@ -473,7 +495,14 @@ impl Service {
     /// Publishes `ed` inside `tx`: the previous published edition is superseded, the listing copy
     /// updated, relations take effect on their targets, and the document's own validity follows
     /// its dates.
-    async fn publish_in(&self, tx: &mut Tx, ctx: &Ctx, doc: &Document, ed: &Edition, now: i64) -> Result<(), ServiceError> {
+    async fn publish_in(
+        &self,
+        tx: &mut Tx,
+        ctx: &Ctx,
+        doc: &Document,
+        ed: &Edition,
+        now: i64,
+    ) -> Result<(), ServiceError> {
         let today = china_date(now);
         let published_on = ed.published_on.unwrap_or(today);
         let errs = validate_fields(&ed.fields, Some(published_on));
@@ -506,7 +535,22 @@ impl Service {
             tx.set_validity(doc.id, fresh.validity, own, today, "按施行日期和有效期计算", None, now).await?;
         }
         // Relations take effect on their targets.
-        for (kind, target) in tx.relations_from(doc.id).await? {
+        self.apply_relation_effects(tx, ctx, doc.id, &ed.fields.title, now).await?;
+        Ok(())
+    }
+
+    /// Makes a published document's relations take effect: repealed and superseded targets become
+    /// 已废止, amended ones 已修改, each change recorded with its cause.
+    async fn apply_relation_effects(
+        &self,
+        tx: &mut Tx,
+        ctx: &Ctx,
+        doc_id: i64,
+        title: &str,
+        now: i64,
+    ) -> Result<(), ServiceError> {
+        let today = china_date(now);
+        for (kind, target) in tx.relations_from(doc_id).await? {
             let to = match kind {
                 RelationKind::Repeals | RelationKind::Supersedes => Validity::Repealed,
                 RelationKind::Amends => Validity::Amended,
@@ -516,15 +560,40 @@ impl Service {
             if t.validity == to || t.validity == Validity::Repealed {
                 continue;
             }
-            let reason = format!("被《{}》{}", ed.fields.title, kind.label());
-            tx.set_validity(target, t.validity, to, today, &reason, Some(doc.id), now).await?;
+            let reason = format!("被《{title}》{}", kind.label());
+            tx.set_validity(target, t.validity, to, today, &reason, Some(doc_id), now).await?;
             tx.append_search_change(target, now).await?;
             let mut a = ctx.audit(now, "document.validity", "document", Some(target.to_string()));
             a.org_id = Some(t.org_id);
             a.before = Some(json!({"validity": t.validity.key()}).to_string());
-            a.after = Some(json!({"validity": to.key(), "cause": doc.id}).to_string());
+            a.after = Some(json!({"validity": to.key(), "cause": doc_id}).to_string());
             tx.append_audit(&a).await?;
         }
+        Ok(())
+    }
+
+    /// Sets the relations of a published document (imports and demo content, where documents
+    /// arrive already published) and lets them take effect.
+    pub async fn link_published(&self, ctx: &Ctx, id: i64, rels: &[(RelationKind, i64)]) -> Result<(), ServiceError> {
+        let (doc, org) = self.doc_and_org(id).await?;
+        Self::require(ctx, &[Role::Signer], &org)?;
+        if !doc.public {
+            return Err(ServiceError::Conflict("只能为已公开发布的文件设置关联".into()));
+        }
+        let now = self.now_ms();
+        let mut tx = self.store.begin().await?;
+        tx.lock_document(id).await?;
+        tx.replace_relations(id, rels, now).await?;
+        self.apply_relation_effects(&mut tx, ctx, id, &doc.title, now).await?;
+        tx.append_search_change(id, now).await?;
+        let mut a = ctx.audit(now, "document.relations", "document", Some(id.to_string()));
+        a.org_id = Some(doc.org_id);
+        a.after = Some(
+            json!({"relations": rels.iter().map(|(k, t)| json!({"kind": k.key(), "target": t})).collect::<Vec<_>>()})
+                .to_string(),
+        );
+        tx.append_audit(&a).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -626,7 +695,14 @@ impl Service {
     fn can_view_staff(ctx: &Ctx, org: &Org) -> bool {
         Self::has_role_on(
             ctx,
-            &[Role::Editor, Role::Signer, Role::ConfidentialityReviewer, Role::LegalReviewer, Role::Supervisor, Role::SystemAdmin],
+            &[
+                Role::Editor,
+                Role::Signer,
+                Role::ConfidentialityReviewer,
+                Role::LegalReviewer,
+                Role::Supervisor,
+                Role::SystemAdmin,
+            ],
             org,
         )
     }
@@ -657,7 +733,13 @@ impl Service {
     }
 
     /// Staff list: documents of the organisations in the caller's subtrees, drafts included.
-    pub async fn staff_documents(&self, ctx: &Ctx, mut f: DocFilter, limit: i64, offset: i64) -> Result<DocPage, ServiceError> {
+    pub async fn staff_documents(
+        &self,
+        ctx: &Ctx,
+        mut f: DocFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<DocPage, ServiceError> {
         f.public_only = false;
         match &ctx.actor {
             Actor::System => {}
@@ -669,7 +751,12 @@ impl Service {
                     .filter(|g| {
                         matches!(
                             g.role,
-                            Role::Editor | Role::Signer | Role::ConfidentialityReviewer | Role::LegalReviewer | Role::Supervisor | Role::SystemAdmin
+                            Role::Editor
+                                | Role::Signer
+                                | Role::ConfidentialityReviewer
+                                | Role::LegalReviewer
+                                | Role::Supervisor
+                                | Role::SystemAdmin
                         )
                     })
                     .map(|g| g.org_path.clone())
@@ -686,9 +773,17 @@ impl Service {
     }
 
     /// Counts for facets over public documents matching `f`.
-    pub async fn document_facets(&self, f: &DocFilter) -> Result<Vec<(&'static str, Vec<(String, i64)>)>, ServiceError> {
+    pub async fn document_facets(
+        &self,
+        f: &DocFilter,
+    ) -> Result<Vec<(&'static str, Vec<(String, i64)>)>, ServiceError> {
         let mut out = Vec::new();
-        for (name, col) in [("class", FacetColumn::Class), ("validity", FacetColumn::Validity), ("topic", FacetColumn::Topic), ("org", FacetColumn::Org)] {
+        for (name, col) in [
+            ("class", FacetColumn::Class),
+            ("validity", FacetColumn::Validity),
+            ("topic", FacetColumn::Topic),
+            ("org", FacetColumn::Org),
+        ] {
             out.push((name, self.store.document_facet(f, col).await?));
         }
         Ok(out)
@@ -699,7 +794,11 @@ impl Service {
         let today = china_date(self.now_ms());
         let months = self.library().review_months;
         let until = today.checked_add_months(chrono::Months::new(months)).unwrap_or(today);
-        let f = DocFilter { class: Some(DocClass::Normative), validities: vec![Validity::InForce, Validity::Amended, Validity::PartiallyInvalid], ..DocFilter::default() };
+        let f = DocFilter {
+            class: Some(DocClass::Normative),
+            validities: vec![Validity::InForce, Validity::Amended, Validity::PartiallyInvalid],
+            ..DocFilter::default()
+        };
         let page = self.staff_documents(ctx, f, 200, 0).await?;
         Ok(page.docs.into_iter().filter(|d| d.expires_on.is_some_and(|e| e >= today && e <= until)).collect())
     }
@@ -717,7 +816,13 @@ impl Service {
 
     /// Stores an attachment on the open edition: type judged by content, size limited, saved
     /// under a random name outside the web root, recorded with its SHA-256.
-    pub async fn add_attachment(&self, ctx: &Ctx, id: i64, filename: &str, bytes: &[u8]) -> Result<Attachment, ServiceError> {
+    pub async fn add_attachment(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        filename: &str,
+        bytes: &[u8],
+    ) -> Result<Attachment, ServiceError> {
         let (doc, org) = self.doc_and_org(id).await?;
         Self::require(ctx, &[Role::Editor], &org)?;
         let lib = self.library();
@@ -752,18 +857,31 @@ impl Service {
                 return Err(ServiceError::Conflict(format!("当前版本状态为“{}”，不能添加附件", ed.state.label())));
             }
             let aid = tx
-                .insert_attachment(id, open_id, &name, &stored, content_type, bytes.len() as i64, &sha, ctx.actor_id(), now)
+                .insert_attachment(
+                    id,
+                    open_id,
+                    &name,
+                    &stored,
+                    content_type,
+                    bytes.len() as i64,
+                    &sha,
+                    ctx.actor_id(),
+                    now,
+                )
                 .await?;
             let mut a = ctx.audit(now, "attachment.add", "document", Some(id.to_string()));
             a.org_id = Some(doc.org_id);
-            a.after = Some(json!({"attachment": aid, "filename": name, "size": bytes.len(), "sha256": sha}).to_string());
+            a.after =
+                Some(json!({"attachment": aid, "filename": name, "size": bytes.len(), "sha256": sha}).to_string());
             tx.append_audit(&a).await?;
             tx.commit().await?;
             Ok(aid)
         }
         .await;
         match result {
-            Ok(aid) => self.store.attachment(aid).await?.ok_or_else(|| ServiceError::Internal("attachment vanished".into())),
+            Ok(aid) => {
+                self.store.attachment(aid).await?.ok_or_else(|| ServiceError::Internal("attachment vanished".into()))
+            }
             Err(e) => {
                 let _ = std::fs::remove_file(&path);
                 Err(e)
@@ -794,7 +912,8 @@ impl Service {
     pub async fn public_attachment(&self, attachment_id: i64) -> Result<(Attachment, PathBuf), ServiceError> {
         let not_found = || ServiceError::NotFound("附件不存在或未公开".into());
         let a = self.store.attachment(attachment_id).await?.ok_or_else(not_found)?;
-        let doc = self.store.document(a.document_id).await?.filter(|d| d.public && !d.withdrawn).ok_or_else(not_found)?;
+        let doc =
+            self.store.document(a.document_id).await?.filter(|d| d.public && !d.withdrawn).ok_or_else(not_found)?;
         if doc.published_version_id != Some(a.version_id) {
             return Err(not_found());
         }
@@ -804,7 +923,8 @@ impl Service {
 
     /// An attachment for staff with rights on its document.
     pub async fn staff_attachment(&self, ctx: &Ctx, attachment_id: i64) -> Result<(Attachment, PathBuf), ServiceError> {
-        let a = self.store.attachment(attachment_id).await?.ok_or_else(|| ServiceError::NotFound("附件不存在".into()))?;
+        let a =
+            self.store.attachment(attachment_id).await?.ok_or_else(|| ServiceError::NotFound("附件不存在".into()))?;
         let (_, org) = self.doc_and_org(a.document_id).await?;
         if !Self::can_view_staff(ctx, &org) {
             return Err(ServiceError::forbidden());
@@ -834,7 +954,8 @@ impl Service {
         let org = self.org_or_invalid(org_code, "org").await?;
         Self::require(ctx, &[Role::SystemAdmin], &org)?;
         if let Some(f) = format {
-            gongkai_domain::document::validate_index_format(f).map_err(|e| ServiceError::Invalid(gongkai_domain::Invalid(vec![e])))?;
+            gongkai_domain::document::validate_index_format(f)
+                .map_err(|e| ServiceError::Invalid(gongkai_domain::Invalid(vec![e])))?;
         }
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
@@ -885,13 +1006,26 @@ impl Service {
                     f.change_note = Some("从外部数据源更新".into());
                 }
                 let ed = tx
-                    .insert_edition(doc.id, next_no, EditionState::Approved, &f, norm.as_deref(), unparsed, d.published_on, ctx.actor_id(), now)
+                    .insert_edition(
+                        doc.id,
+                        next_no,
+                        EditionState::Approved,
+                        &f,
+                        norm.as_deref(),
+                        unparsed,
+                        d.published_on,
+                        ctx.actor_id(),
+                        now,
+                    )
                     .await?;
                 outcome = ImportOutcome::Updated;
                 (doc.id, ed)
             }
             None => {
-                let year = d.published_on.map(|p| chrono::Datelike::year(&p)).unwrap_or_else(|| chrono::Datelike::year(&today));
+                let year = d
+                    .published_on
+                    .map(|p| chrono::Datelike::year(&p))
+                    .unwrap_or_else(|| chrono::Datelike::year(&today));
                 let index_no = self.new_index_no(&mut tx, org, year).await?;
                 let id = tx
                     .insert_document(&NewDocument {
@@ -906,7 +1040,17 @@ impl Service {
                     })
                     .await?;
                 let ed = tx
-                    .insert_edition(id, 1, EditionState::Approved, &fields, norm.as_deref(), unparsed, d.published_on, ctx.actor_id(), now)
+                    .insert_edition(
+                        id,
+                        1,
+                        EditionState::Approved,
+                        &fields,
+                        norm.as_deref(),
+                        unparsed,
+                        d.published_on,
+                        ctx.actor_id(),
+                        now,
+                    )
                     .await?;
                 outcome = ImportOutcome::Imported;
                 (id, ed)
@@ -925,14 +1069,20 @@ impl Service {
         tx.append_search_change(doc_id, now).await?;
         let mut a = ctx.audit(now, "document.import", "document", Some(doc_id.to_string()));
         a.org_id = Some(org.id);
-        a.after = Some(json!({"external_id": d.external_id, "outcome": format!("{outcome:?}").to_lowercase()}).to_string());
+        a.after =
+            Some(json!({"external_id": d.external_id, "outcome": format!("{outcome:?}").to_lowercase()}).to_string());
         tx.append_audit(&a).await?;
         tx.commit().await?;
         Ok(outcome)
     }
 
     /// Every document (public and not) for export by an operator, in id order, a batch at a time.
-    pub async fn export_batch(&self, ctx: &Ctx, after_id: i64, limit: i64) -> Result<Vec<(Document, Option<Edition>)>, ServiceError> {
+    pub async fn export_batch(
+        &self,
+        ctx: &Ctx,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<(Document, Option<Edition>)>, ServiceError> {
         if !matches!(ctx.actor, Actor::System) {
             return Err(ServiceError::forbidden());
         }

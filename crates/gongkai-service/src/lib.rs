@@ -29,9 +29,9 @@ pub use demo::DemoAccount;
 pub use documents::{
     DocInput, DocPage, ImportDoc, ImportOutcome, LibraryConfig, PublicDocument, StaffDocument, china_date,
 };
-pub use gongkai_store::DocFilter;
 pub use error::ServiceError;
 pub use gongkai_domain as domain;
+pub use gongkai_store::DocFilter;
 pub use gongkai_store::{AuditFilter, AuditRow, Backend, OpenOptions, Store};
 pub use orgs::{ImportFormat, ImportReport, parse_org_file};
 

@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::NaiveDate;
 use gongkai_service::domain::document::{
-    DocClass, DocFields, Disclosure, EditionEvent, EditionState, GENRES, RelationKind, TOPICS, Validity,
+    Disclosure, DocClass, DocFields, EditionEvent, EditionState, GENRES, RelationKind, TOPICS, Validity,
 };
 use gongkai_service::{DocFilter, DocInput};
 use minijinja::{Value, context};
@@ -50,7 +50,11 @@ fn render(state: &AppState, id: &Identity, name: &str, status: StatusCode, ctx: 
 }
 
 fn field_errors(e: &AppError) -> Vec<FieldMessage> {
-    if e.fields.is_empty() { vec![FieldMessage { field: "form".into(), message: e.message.clone() }] } else { e.fields.clone() }
+    if e.fields.is_empty() {
+        vec![FieldMessage { field: "form".into(), message: e.message.clone() }]
+    } else {
+        e.fields.clone()
+    }
 }
 
 fn notice_text(code: Option<&str>) -> Option<&'static str> {
@@ -196,7 +200,9 @@ fn form_input(f: &DocForm) -> Result<DocInput, Vec<FieldMessage>> {
         match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
             Ok(d) => Some(d),
             Err(_) => {
-                errors.push(FieldMessage { field: name.into(), message: format!("日期“{v}”无效，应为 YYYY-MM-DD") });
+                errors.push(FieldMessage {
+                    field: name.into(), message: format!("日期“{v}”无效，应为 YYYY-MM-DD")
+                });
                 None
             }
         }
@@ -207,7 +213,9 @@ fn form_input(f: &DocForm) -> Result<DocInput, Vec<FieldMessage>> {
     let class = match DocClass::parse(&f.class) {
         Some(c) => Some(c),
         None => {
-            errors.push(FieldMessage { field: "class".into(), message: format!("未知的文件类别“{}”", f.class) });
+            errors.push(FieldMessage {
+                field: "class".into(), message: format!("未知的文件类别“{}”", f.class)
+            });
             None
         }
     };
@@ -216,7 +224,9 @@ fn form_input(f: &DocForm) -> Result<DocInput, Vec<FieldMessage>> {
         d => match Disclosure::parse(d) {
             Some(d) => Some(d),
             None => {
-                errors.push(FieldMessage { field: "disclosure".into(), message: format!("未知的公开方式“{d}”") });
+                errors.push(FieldMessage {
+                    field: "disclosure".into(), message: format!("未知的公开方式“{d}”")
+                });
                 None
             }
         },
@@ -229,7 +239,10 @@ fn form_input(f: &DocForm) -> Result<DocInput, Vec<FieldMessage>> {
         };
         match RelationKind::parse(kind) {
             Some(k) if !target.is_empty() => relations.push((k, target.to_owned())),
-            _ => errors.push(FieldMessage { field: "relations".into(), message: format!("无法识别的关联“{line}”，应为“关系 文件”") }),
+            _ => errors.push(FieldMessage {
+                field: "relations".into(),
+                message: format!("无法识别的关联“{line}”，应为“关系 文件”"),
+            }),
         }
     }
     if !errors.is_empty() {
@@ -250,16 +263,33 @@ fn form_input(f: &DocForm) -> Result<DocInput, Vec<FieldMessage>> {
             disclosure,
             disclosure_reason: opt(&f.disclosure_reason),
             body: f.body.clone(),
-            keywords: f.keywords.split([',', '，', '、']).map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()).collect(),
+            keywords: f
+                .keywords
+                .split([',', '，', '、'])
+                .map(|k| k.trim().to_owned())
+                .filter(|k| !k.is_empty())
+                .collect(),
             change_note: opt(&f.change_note),
         },
         org_code: f.org.trim().to_owned(),
-        joint_org_codes: f.joint_orgs.split([',', '，', '、', ' ']).map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()).collect(),
+        joint_org_codes: f
+            .joint_orgs
+            .split([',', '，', '、', ' '])
+            .map(|k| k.trim().to_owned())
+            .filter(|k| !k.is_empty())
+            .collect(),
         relations,
     })
 }
 
-async fn render_form(state: &AppState, id: &Identity, doc_id: Option<i64>, form: &DocForm, errors: &[FieldMessage], status: StatusCode) -> Response {
+async fn render_form(
+    state: &AppState,
+    id: &Identity,
+    doc_id: Option<i64>,
+    form: &DocForm,
+    errors: &[FieldMessage],
+    status: StatusCode,
+) -> Response {
     let orgs = match state.svc.list_orgs(None).await {
         Ok(o) => o,
         Err(e) => return AppError::from(e).into_response(),
@@ -289,13 +319,22 @@ async fn render_form(state: &AppState, id: &Identity, doc_id: Option<i64>, form:
 }
 
 async fn new_form(State(state): State<AppState>, Staff(me, id): Staff) -> Response {
-    let org = me.grants.iter().find(|g| g.role == gongkai_service::domain::role::Role::Editor).map(|g| g.org_code.clone()).unwrap_or_default();
+    let org = me
+        .grants
+        .iter()
+        .find(|g| g.role == gongkai_service::domain::role::Role::Editor)
+        .map(|g| g.org_code.clone())
+        .unwrap_or_default();
     let form = DocForm { org, class: "other".into(), disclosure: "proactive".into(), ..DocForm::default() };
     render_form(&state, &id, None, &form, &[], StatusCode::OK).await
 }
 
 fn failed(e: AppError) -> Result<Vec<FieldMessage>, Response> {
-    if matches!(e.code, ErrorCode::ValidationFailed | ErrorCode::Conflict) { Ok(field_errors(&e)) } else { Err(e.into_response()) }
+    if matches!(e.code, ErrorCode::ValidationFailed | ErrorCode::Conflict) {
+        Ok(field_errors(&e))
+    } else {
+        Err(e.into_response())
+    }
 }
 
 async fn create(State(state): State<AppState>, Staff(_me, id): Staff, Form(f): Form<DocForm>) -> Response {
@@ -368,7 +407,12 @@ async fn edit_form(State(state): State<AppState>, Staff(_me, id): Staff, Path(do
     render_form(&state, &id, Some(doc_id), &form, &[], StatusCode::OK).await
 }
 
-async fn update(State(state): State<AppState>, Staff(_me, id): Staff, Path(doc_id): Path<String>, Form(mut f): Form<DocForm>) -> Response {
+async fn update(
+    State(state): State<AppState>,
+    Staff(_me, id): Staff,
+    Path(doc_id): Path<String>,
+    Form(mut f): Form<DocForm>,
+) -> Response {
     let doc_id = match parse_id(&doc_id) {
         Ok(d) => d,
         Err(r) => return r,
@@ -380,7 +424,9 @@ async fn update(State(state): State<AppState>, Staff(_me, id): Staff, Path(doc_i
     f.org = doc.org.code.clone();
     let input = match form_input(&f) {
         Ok(i) => i,
-        Err(errors) => return render_form(&state, &id, Some(doc_id), &f, &errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(errors) => {
+            return render_form(&state, &id, Some(doc_id), &f, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
     };
     match state.svc.update_draft(&id.ctx(), doc_id, &input).await {
         Ok(_) => Redirect::to(&format!("/admin/documents/{doc_id}?notice=saved")).into_response(),
@@ -396,7 +442,14 @@ struct ViewQuery {
     notice: Option<String>,
 }
 
-async fn render_view(state: &AppState, id: &Identity, doc_id: i64, notice: Option<&str>, errors: &[FieldMessage], status: StatusCode) -> Response {
+async fn render_view(
+    state: &AppState,
+    id: &Identity,
+    doc_id: i64,
+    notice: Option<&str>,
+    errors: &[FieldMessage],
+    status: StatusCode,
+) -> Response {
     let d = match state.svc.staff_document(&id.ctx(), doc_id).await {
         Ok(d) => d,
         Err(e) => return AppError::from(e).into_response(),
@@ -456,7 +509,12 @@ async fn render_view(state: &AppState, id: &Identity, doc_id: i64, notice: Optio
     )
 }
 
-async fn view(State(state): State<AppState>, Staff(_me, id): Staff, Path(doc_id): Path<String>, Query(q): Query<ViewQuery>) -> Response {
+async fn view(
+    State(state): State<AppState>,
+    Staff(_me, id): Staff,
+    Path(doc_id): Path<String>,
+    Query(q): Query<ViewQuery>,
+) -> Response {
     match parse_id(&doc_id) {
         Ok(d) => render_view(&state, &id, d, notice_text(q.notice.as_deref()), &[], StatusCode::OK).await,
         Err(r) => r,
@@ -472,7 +530,12 @@ struct ActionForm {
     at: Option<String>,
 }
 
-async fn action(State(state): State<AppState>, Staff(_me, id): Staff, Path((doc_id, event)): Path<(String, String)>, Form(f): Form<ActionForm>) -> Response {
+async fn action(
+    State(state): State<AppState>,
+    Staff(_me, id): Staff,
+    Path((doc_id, event)): Path<(String, String)>,
+    Form(f): Form<ActionForm>,
+) -> Response {
     let doc_id = match parse_id(&doc_id) {
         Ok(d) => d,
         Err(r) => return r,
@@ -496,7 +559,8 @@ async fn action(State(state): State<AppState>, Staff(_me, id): Staff, Path((doc_
             Some(s) => match chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M") {
                 Ok(t) => Some(t.and_utc().timestamp_millis() - 8 * 3_600_000),
                 Err(_) => {
-                    let errors = vec![FieldMessage { field: "scheduled_at".into(), message: format!("时间“{s}”无效") }];
+                    let errors =
+                        vec![FieldMessage { field: "scheduled_at".into(), message: format!("时间“{s}”无效") }];
                     return render_view(&state, &id, doc_id, None, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
                 }
             },
@@ -512,7 +576,12 @@ async fn action(State(state): State<AppState>, Staff(_me, id): Staff, Path((doc_
     }
 }
 
-async fn upload(State(state): State<AppState>, Staff(_me, id): Staff, Path(doc_id): Path<String>, mut mp: Multipart) -> Response {
+async fn upload(
+    State(state): State<AppState>,
+    Staff(_me, id): Staff,
+    Path(doc_id): Path<String>,
+    mut mp: Multipart,
+) -> Response {
     let doc_id = match parse_id(&doc_id) {
         Ok(d) => d,
         Err(r) => return r,
@@ -524,7 +593,10 @@ async fn upload(State(state): State<AppState>, Staff(_me, id): Staff, Path(doc_i
                 let name = field.file_name().unwrap_or("附件").to_owned();
                 match field.bytes().await {
                     Ok(b) => file = Some((name, b.to_vec())),
-                    Err(e) => return AppError::new(ErrorCode::PayloadTooLarge, format!("附件读取失败：{}", e.body_text())).into_response(),
+                    Err(e) => {
+                        return AppError::new(ErrorCode::PayloadTooLarge, format!("附件读取失败：{}", e.body_text()))
+                            .into_response();
+                    }
                 }
             }
             Ok(Some(_)) => {}
@@ -545,7 +617,11 @@ async fn upload(State(state): State<AppState>, Staff(_me, id): Staff, Path(doc_i
     }
 }
 
-async fn remove_attachment(State(state): State<AppState>, Staff(_me, id): Staff, Path((doc_id, aid)): Path<(String, String)>) -> Response {
+async fn remove_attachment(
+    State(state): State<AppState>,
+    Staff(_me, id): Staff,
+    Path((doc_id, aid)): Path<(String, String)>,
+) -> Response {
     let (doc_id, aid) = match (parse_id(&doc_id), parse_id(&aid)) {
         (Ok(d), Ok(a)) => (d, a),
         _ => return AppError::not_found().into_response(),

@@ -60,7 +60,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
             }
             // The body-limit layer's error reaches here wrapped, so its status is not always 413.
             Err(JsonRejection::BytesRejection(e))
-                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE || e.body_text().contains("length limit") =>
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE
+                    || e.body_text().contains("length limit") =>
             {
                 Err(AppError::new(ErrorCode::PayloadTooLarge, "请求体超过了大小限制。"))
             }
@@ -183,9 +184,7 @@ async fn me(Extension(id): Extension<Identity>) -> Result<Json<MeDto>, AppError>
 // ---------------------------------------------------------------------------------------------
 // Documents.
 
-use gongkai_service::domain::document::{
-    DocClass, DocFields, Disclosure, Document, EditionEvent, RelationKind,
-};
+use gongkai_service::domain::document::{Disclosure, DocClass, DocFields, Document, EditionEvent, RelationKind};
 
 /// A document in lists.
 #[derive(Serialize)]
@@ -256,7 +255,8 @@ async fn list_documents(
         f.after = Some(crate::docs::decode_cursor(c)?);
     }
     let page = state.svc.list_documents(&f, limit, 0).await?;
-    let next_cursor = if page.docs.len() as i64 == limit { page.docs.last().map(crate::docs::encode_cursor) } else { None };
+    let next_cursor =
+        if page.docs.len() as i64 == limit { page.docs.last().map(crate::docs::encode_cursor) } else { None };
     let mut count_filter = f.clone();
     count_filter.after = None;
     let total = if f.after.is_some() { state.svc.list_documents(&count_filter, 1, 0).await?.total } else { page.total };
@@ -371,7 +371,13 @@ async fn get_document(State(state): State<AppState>, Path(id): Path<String>) -> 
         validity_history: p
             .validity_events
             .iter()
-            .map(|e| ValidityDto { from: e.from.key(), to: e.to.key(), on: e.on.to_string(), reason: e.reason.clone(), cause_document_id: e.cause_document_id })
+            .map(|e| ValidityDto {
+                from: e.from.key(),
+                to: e.to.key(),
+                on: e.on.to_string(),
+                reason: e.reason.clone(),
+                cause_document_id: e.cause_document_id,
+            })
             .collect(),
     }))
 }
@@ -420,14 +426,16 @@ fn field_error(field: &str, message: String) -> AppError {
 }
 
 fn doc_input(b: DocBody) -> Result<gongkai_service::DocInput, AppError> {
-    let class = DocClass::parse(&b.class).ok_or_else(|| field_error("class", format!("未知的文件类别“{}”", b.class)))?;
+    let class =
+        DocClass::parse(&b.class).ok_or_else(|| field_error("class", format!("未知的文件类别“{}”", b.class)))?;
     let disclosure = match b.disclosure.as_deref() {
         None => Disclosure::Proactive,
         Some(d) => Disclosure::parse(d).ok_or_else(|| field_error("disclosure", format!("未知的公开方式“{d}”")))?,
     };
     let mut relations = Vec::new();
     for r in b.relations {
-        let kind = RelationKind::parse(&r.kind).ok_or_else(|| field_error("relations", format!("未知的关联类型“{}”", r.kind)))?;
+        let kind = RelationKind::parse(&r.kind)
+            .ok_or_else(|| field_error("relations", format!("未知的关联类型“{}”", r.kind)))?;
         relations.push((kind, r.target));
     }
     Ok(gongkai_service::DocInput {
@@ -477,7 +485,8 @@ async fn create_document(
     need_staff(&id)?;
     let input = doc_input(b)?;
     let (doc, ed) = state.svc.create_document(&id.ctx(), &input).await?;
-    Ok((StatusCode::CREATED, Json(DraftDto { doc: doc_dto(&doc), version: ed.version_no, state: ed.state.key() })).into_response())
+    Ok((StatusCode::CREATED, Json(DraftDto { doc: doc_dto(&doc), version: ed.version_no, state: ed.state.key() }))
+        .into_response())
 }
 
 async fn update_document(
@@ -490,7 +499,11 @@ async fn update_document(
     let doc_id: i64 = doc_id.parse().map_err(|_| AppError::new(ErrorCode::NotFound, "文件不存在"))?;
     let input = doc_input(b)?;
     let ed = state.svc.update_draft(&id.ctx(), doc_id, &input).await?;
-    let doc = state.svc.resolve_document(&doc_id.to_string()).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound, "文件不存在"))?;
+    let doc = state
+        .svc
+        .resolve_document(&doc_id.to_string())
+        .await?
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "文件不存在"))?;
     Ok(Json(DraftDto { doc: doc_dto(&doc), version: ed.version_no, state: ed.state.key() }))
 }
 
@@ -530,6 +543,10 @@ async fn transition_document(
         let at = b.scheduled_at.map(|t| t.timestamp_millis());
         state.svc.document_transition(&id.ctx(), doc_id, ev, b.reason.as_deref(), at).await?;
     }
-    let doc = state.svc.resolve_document(&doc_id.to_string()).await?.ok_or_else(|| AppError::new(ErrorCode::NotFound, "文件不存在"))?;
+    let doc = state
+        .svc
+        .resolve_document(&doc_id.to_string())
+        .await?
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "文件不存在"))?;
     Ok(Json(doc_dto(&doc)))
 }

@@ -42,7 +42,9 @@ pub fn body_value(body: &str) -> Vec<Value> {
     parse_body(body)
         .into_iter()
         .map(|b| match b {
-            Block::Heading { level, text, anchor } => context! { kind => "heading", level => level, text => text, anchor => anchor },
+            Block::Heading { level, text, anchor } => {
+                context! { kind => "heading", level => level, text => text, anchor => anchor }
+            }
             Block::Para { text, anchor } => context! { kind => "para", text => text, anchor => anchor },
             Block::Table { rows } => {
                 let (head, rest) = match rows.split_first() {
@@ -221,7 +223,8 @@ impl ListQuery {
             Some("current") => f.validities = current_validities(),
             Some(list) => {
                 for v in list.split(',') {
-                    f.validities.push(Validity::parse(v).ok_or_else(|| invalid("validity", format!("未知的有效性“{v}”")))?);
+                    f.validities
+                        .push(Validity::parse(v).ok_or_else(|| invalid("validity", format!("未知的有效性“{v}”")))?);
                 }
             }
         }
@@ -229,7 +232,11 @@ impl ListQuery {
             f.topic = Some(parse_topic(t).ok_or_else(|| invalid("topic", format!("未知的主题分类“{t}”")))?);
         }
         if let Some(y) = blank(&self.year) {
-            let y: i32 = y.parse().ok().filter(|y| (1900..=2200).contains(y)).ok_or_else(|| invalid("year", format!("年份“{y}”无效")))?;
+            let y: i32 = y
+                .parse()
+                .ok()
+                .filter(|y| (1900..=2200).contains(y))
+                .ok_or_else(|| invalid("year", format!("年份“{y}”无效")))?;
             f.published_from = NaiveDate::from_ymd_opt(y, 1, 1);
             f.published_to = NaiveDate::from_ymd_opt(y + 1, 1, 1);
         }
@@ -249,7 +256,11 @@ impl ListQuery {
     pub fn page(&self) -> Result<i64, AppError> {
         match blank(&self.page) {
             None => Ok(1),
-            Some(p) => p.parse::<i64>().ok().filter(|p| (1..=100_000).contains(p)).ok_or_else(|| invalid("page", format!("页码“{p}”无效"))),
+            Some(p) => p
+                .parse::<i64>()
+                .ok()
+                .filter(|p| (1..=100_000).contains(p))
+                .ok_or_else(|| invalid("page", format!("页码“{p}”无效"))),
         }
     }
 
@@ -257,7 +268,11 @@ impl ListQuery {
     pub fn limit(&self, default: i64, max: i64) -> Result<i64, AppError> {
         match blank(&self.limit) {
             None => Ok(default),
-            Some(l) => l.parse::<i64>().ok().filter(|l| (1..=max).contains(l)).ok_or_else(|| invalid("limit", format!("每页条数应为 1–{max}"))),
+            Some(l) => l
+                .parse::<i64>()
+                .ok()
+                .filter(|l| (1..=max).contains(l))
+                .ok_or_else(|| invalid("limit", format!("每页条数应为 1–{max}"))),
         }
     }
 }

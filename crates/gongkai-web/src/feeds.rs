@@ -45,7 +45,9 @@ pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
 }
 
 fn rfc3339(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default()
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
 }
 
 fn entry(base: &str, d: &Document) -> String {
@@ -83,9 +85,18 @@ fn entry(base: &str, d: &Document) -> String {
     )
 }
 
-fn feed(state: &AppState, base: &str, self_path: &str, title: &str, alternate: &str, entries: Vec<(i64, String)>) -> Response {
+fn feed(
+    state: &AppState,
+    base: &str,
+    self_path: &str,
+    title: &str,
+    alternate: &str,
+    entries: Vec<(i64, String)>,
+) -> Response {
     let updated = entries.iter().map(|e| e.0).max().unwrap_or(0);
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"zh-CN\">");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"zh-CN\">",
+    );
     xml.push_str(&format!(
         "<id>{base}{self_path}</id><title>{}</title><updated>{}</updated>\
          <link rel=\"self\" type=\"application/atom+xml\" href=\"{base}{}\"/>\
@@ -104,7 +115,14 @@ fn feed(state: &AppState, base: &str, self_path: &str, title: &str, alternate: &
     ([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], xml).into_response()
 }
 
-async fn doc_feed(state: &AppState, headers: &HeaderMap, f: &DocFilter, self_path: &str, title: &str, alternate: &str) -> Result<Response, AppError> {
+async fn doc_feed(
+    state: &AppState,
+    headers: &HeaderMap,
+    f: &DocFilter,
+    self_path: &str,
+    title: &str,
+    alternate: &str,
+) -> Result<Response, AppError> {
     let base = base_url(state, headers);
     let docs = state.svc.list_documents(f, 50, 0).await?.docs;
     let entries = docs.iter().map(|d| (d.updated_at_ms, entry(&base, d))).collect();
@@ -119,7 +137,11 @@ pub async fn latest(State(state): State<AppState>, headers: HeaderMap) -> Result
 }
 
 /// `/feeds/org/{code}.atom`: the newest public documents of an organisation's subtree.
-pub async fn by_org(State(state): State<AppState>, headers: HeaderMap, Path(file): Path<String>) -> Result<Response, AppError> {
+pub async fn by_org(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Result<Response, AppError> {
     let code = file.strip_suffix(".atom").ok_or_else(AppError::not_found)?;
     let org = state.svc.org_by_code(code).await?.ok_or_else(AppError::not_found)?;
     let f = DocFilter { public_only: true, org_path: Some(org.path.clone()), ..DocFilter::default() };
@@ -130,7 +152,11 @@ pub async fn by_org(State(state): State<AppState>, headers: HeaderMap, Path(file
 }
 
 /// `/feeds/topic.atom?topic=一级\二级`: the newest public documents of a 主题分类.
-pub async fn by_topic(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
+pub async fn by_topic(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
     if q.topic.as_deref().is_none_or(str::is_empty) {
         return Err(AppError::bad_request("请用 topic 参数指定主题分类，例如 topic=综合政务\\政务公开"));
     }
@@ -138,7 +164,15 @@ pub async fn by_topic(State(state): State<AppState>, headers: HeaderMap, Query(q
     let topic = f.topic.clone().unwrap_or_default();
     let title = format!("{} · {topic}", state.web.site_name);
     let enc: String = url::form_urlencoded::byte_serialize(topic.as_bytes()).collect();
-    doc_feed(&state, &headers, &f, &format!("/feeds/topic.atom?topic={enc}"), &title, &format!("/documents?topic={enc}")).await
+    doc_feed(
+        &state,
+        &headers,
+        &f,
+        &format!("/feeds/topic.atom?topic={enc}"),
+        &title,
+        &format!("/documents?topic={enc}"),
+    )
+    .await
 }
 
 /// `/feeds/validity.atom`: recent validity changes (生效、修改、废止、失效).
@@ -173,12 +207,17 @@ pub async fn validity(State(state): State<AppState>, headers: HeaderMap) -> Resu
 /// `/sitemap.xml`: the site's pages and every public document with its last change.
 pub async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     let base = base_url(&state, &headers);
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">",
+    );
     for p in ["/", "/documents", "/registry"] {
         xml.push_str(&format!("<url><loc>{base}{p}</loc></url>"));
     }
     for o in state.svc.list_orgs(None).await? {
-        xml.push_str(&format!("<url><loc>{base}/org/{}/</loc></url>", xml_escape(&crate::docs::url_path_escape(&o.code))));
+        xml.push_str(&format!(
+            "<url><loc>{base}/org/{}/</loc></url>",
+            xml_escape(&crate::docs::url_path_escape(&o.code))
+        ));
     }
     let f = DocFilter { public_only: true, ..DocFilter::default() };
     let mut offset = 0;
@@ -189,7 +228,9 @@ pub async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Resul
         }
         offset += docs.len() as i64;
         for d in docs {
-            let lastmod = chrono::DateTime::from_timestamp_millis(d.updated_at_ms).map(|t| t.date_naive().to_string()).unwrap_or_default();
+            let lastmod = chrono::DateTime::from_timestamp_millis(d.updated_at_ms)
+                .map(|t| t.date_naive().to_string())
+                .unwrap_or_default();
             xml.push_str(&format!("<url><loc>{base}/doc/{}</loc><lastmod>{lastmod}</lastmod></url>", d.id));
         }
     }

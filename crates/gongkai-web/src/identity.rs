@@ -271,10 +271,9 @@ async fn csrf_from_request(req: Request, limit: usize) -> Result<(Option<String>
     // here, so its token travels in the form's action URL (`?_csrf=…`). The Referrer-Policy keeps
     // it from leaving the site.
     if content_type.starts_with("multipart/form-data") {
-        let token = req
-            .uri()
-            .query()
-            .and_then(|q| url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "_csrf").map(|(_, v)| v.into_owned()));
+        let token = req.uri().query().and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "_csrf").map(|(_, v)| v.into_owned())
+        });
         return Ok((token, req));
     }
     let is_form = content_type.starts_with("application/x-www-form-urlencoded");

@@ -58,7 +58,30 @@ async fn home(State(state): State<AppState>, Extension(id): Extension<Identity>)
             children => children.iter().map(org_value).collect::<Vec<_>>(),
         });
     }
-    page(&state, &id, "public/home.html", context! { roots => groups })
+    use gongkai_service::domain::document::DocClass;
+    let public = gongkai_service::DocFilter { public_only: true, ..Default::default() };
+    let latest = state.svc.list_documents(&public, 8, 0).await?.docs;
+    let mut by_class = Vec::new();
+    for class in [DocClass::Normative, DocClass::GovernmentRule, DocClass::Other] {
+        let f = gongkai_service::DocFilter { class: Some(class), ..public.clone() };
+        let docs = state.svc.list_documents(&f, 5, 0).await?.docs;
+        if !docs.is_empty() {
+            by_class.push(context! {
+                key => class.key(), label => class.label(),
+                docs => docs.iter().map(crate::docs::doc_value).collect::<Vec<_>>(),
+            });
+        }
+    }
+    page(
+        &state,
+        &id,
+        "public/home.html",
+        context! {
+            roots => groups,
+            latest => latest.iter().map(crate::docs::doc_value).collect::<Vec<_>>(),
+            by_class => by_class,
+        },
+    )
 }
 
 async fn org_redirect(Path(code): Path<String>) -> Response {
@@ -76,6 +99,8 @@ async fn org_page(
     let parent = ancestors.last().map(org_value);
     let children = state.svc.org_children(Some(org.id)).await?;
     let (governments, departments): (Vec<&Org>, Vec<&Org>) = children.iter().partition(|c| c.kind.is_government());
+    let f = gongkai_service::DocFilter { public_only: true, org_path: Some(org.path.clone()), ..Default::default() };
+    let docs = state.svc.list_documents(&f, 10, 0).await?.docs;
     page(
         &state,
         &id,
@@ -86,6 +111,7 @@ async fn org_page(
             parent => parent,
             governments => governments.into_iter().map(org_value).collect::<Vec<_>>(),
             departments => departments.into_iter().map(org_value).collect::<Vec<_>>(),
+            docs => docs.iter().map(crate::docs::doc_value).collect::<Vec<_>>(),
         },
     )
 }
@@ -110,7 +136,9 @@ struct NextQuery {
 
 fn local_path(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => n.to_owned(),
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -143,7 +171,9 @@ pub async fn org_path(state: &AppState, code: Option<&str>) -> Result<Option<Str
             Some(o) => Ok(Some(o.path)),
             None => {
                 let mut e = AppError::new(crate::error::ErrorCode::ValidationFailed, format!("机构“{c}”不存在"));
-                e.fields.push(crate::error::FieldMessage { field: "org".into(), message: format!("机构“{c}”不存在") });
+                e.fields.push(crate::error::FieldMessage {
+                    field: "org".into(), message: format!("机构“{c}”不存在")
+                });
                 Err(e)
             }
         },
@@ -158,7 +188,12 @@ struct ListPage {
     feed: &'static str,
 }
 
-async fn render_list(state: &AppState, id: &Identity, q: &crate::docs::ListQuery, lp: ListPage) -> Result<Html<String>, AppError> {
+async fn render_list(
+    state: &AppState,
+    id: &Identity,
+    q: &crate::docs::ListQuery,
+    lp: ListPage,
+) -> Result<Html<String>, AppError> {
     use gongkai_service::domain::document::{DocClass, TOPICS, Validity};
     let path = org_path(state, q.org.as_deref()).await?;
     let f = q.filter(path, lp.default_current)?;
@@ -174,16 +209,27 @@ async fn render_list(state: &AppState, id: &Identity, q: &crate::docs::ListQuery
             .map(|(_, v)| v.iter().map(|(k, c)| context! { key => k.clone(), label => label(k), count => c }).collect())
             .unwrap_or_default()
     };
-    let class_facet = facet("class", &|k| DocClass::parse(k).map(|c| c.label().to_owned()).unwrap_or_else(|| k.to_owned()));
-    let validity_facet = facet("validity", &|k| Validity::parse(k).map(|v| v.label().to_owned()).unwrap_or_else(|| k.to_owned()));
+    let class_facet =
+        facet("class", &|k| DocClass::parse(k).map(|c| c.label().to_owned()).unwrap_or_else(|| k.to_owned()));
+    let validity_facet =
+        facet("validity", &|k| Validity::parse(k).map(|v| v.label().to_owned()).unwrap_or_else(|| k.to_owned()));
     let orgs = state.svc.list_orgs(None).await?;
-    let mut validities = vec![context! { key => "current", label => "现行有效（含已修改、未标注）" }, context! { key => "all", label => "全部" }];
+    let mut validities = vec![
+        context! { key => "current", label => "现行有效（含已修改、未标注）" },
+        context! { key => "all", label => "全部" },
+    ];
     for v in Validity::ALL {
         validities.push(context! { key => v.key(), label => v.label() });
     }
-    let validity_selected = q.validity.clone().filter(|v| !v.is_empty()).unwrap_or_else(|| if lp.default_current { "current".into() } else { "all".into() });
+    let validity_selected = q
+        .validity
+        .clone()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| if lp.default_current { "current".into() } else { "all".into() });
     let mut qs = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in [("org", &q.org), ("class", &q.class), ("topic", &q.topic), ("validity", &q.validity), ("year", &q.year)] {
+    for (k, v) in
+        [("org", &q.org), ("class", &q.class), ("topic", &q.topic), ("validity", &q.validity), ("year", &q.year)]
+    {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             qs.append_pair(k, v);
         }
@@ -222,7 +268,13 @@ async fn documents_page(
     Extension(id): Extension<Identity>,
     axum::extract::Query(q): axum::extract::Query<crate::docs::ListQuery>,
 ) -> Result<Html<String>, AppError> {
-    render_list(&state, &id, &q, ListPage { heading: "政策文件", intro: None, action: "/documents", default_current: false, feed: "" }).await
+    render_list(
+        &state,
+        &id,
+        &q,
+        ListPage { heading: "政策文件", intro: None, action: "/documents", default_current: false, feed: "" },
+    )
+    .await
 }
 
 /// 行政规范性文件统一查询: every organisation's normative documents, currently valid by default.
@@ -240,7 +292,9 @@ async fn registry_page(
         &q,
         ListPage {
             heading: "行政规范性文件统一查询",
-            intro: Some("汇集各级各部门的行政规范性文件。默认只显示现行有效的文件；未公开的规范性文件不得作为行政管理依据。"),
+            intro: Some(
+                "汇集各级各部门的行政规范性文件。默认只显示现行有效的文件；未公开的规范性文件不得作为行政管理依据。",
+            ),
             action: "/registry",
             default_current: true,
             feed: "/feeds/validity.atom",
@@ -273,14 +327,20 @@ async fn document_print(
 }
 
 /// Serves a file as an attachment: never rendered by the browser, never sniffed.
-pub async fn send_file(a: &gongkai_service::domain::document::Attachment, path: &std::path::Path) -> Result<Response, AppError> {
+pub async fn send_file(
+    a: &gongkai_service::domain::document::Attachment,
+    path: &std::path::Path,
+) -> Result<Response, AppError> {
     use axum::http::header;
     let bytes = tokio::fs::read(path).await.map_err(|e| AppError::internal(format!("read {}: {e}", path.display())))?;
-    let ascii: String = a.filename.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
-    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", crate::docs::url_path_escape(&a.filename));
+    let ascii: String =
+        a.filename.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    let disposition =
+        format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", crate::docs::url_path_escape(&a.filename));
     let mut r = bytes.into_response();
     let h = r.headers_mut();
-    let ct = axum::http::HeaderValue::from_str(&a.content_type).unwrap_or(axum::http::HeaderValue::from_static("application/octet-stream"));
+    let ct = axum::http::HeaderValue::from_str(&a.content_type)
+        .unwrap_or(axum::http::HeaderValue::from_static("application/octet-stream"));
     h.insert(header::CONTENT_TYPE, ct);
     if let Ok(v) = axum::http::HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
@@ -290,7 +350,10 @@ pub async fn send_file(a: &gongkai_service::domain::document::Attachment, path: 
     Ok(r)
 }
 
-async fn attachment_download(State(state): State<AppState>, Path((att_id, _name)): Path<(String, String)>) -> Result<Response, AppError> {
+async fn attachment_download(
+    State(state): State<AppState>,
+    Path((att_id, _name)): Path<(String, String)>,
+) -> Result<Response, AppError> {
     let att_id: i64 = att_id.parse().map_err(|_| AppError::not_found())?;
     let (a, path) = state.svc.public_attachment(att_id).await?;
     send_file(&a, &path).await

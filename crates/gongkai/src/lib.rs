@@ -351,6 +351,12 @@ async fn serve_command(cfg: Config, args: ServeArgs) -> anyhow::Result<ExitCode>
     if args.demo {
         let created = svc.seed_demo().await?;
         print_demo(&created);
+        let docs = svc.seed_demo_documents().await?;
+        if docs > 0 {
+            println!(
+                "已创建 {docs} 份演示政策文件（涵盖现行有效、尚未生效、已修改、部分失效、已失效、已废止、未标注）。"
+            );
+        }
     }
     let background = cfg.server.background_tasks && !args.no_background_tasks;
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();

@@ -41,7 +41,11 @@ async fn lib() -> Lib {
     let dir = e.db.dir.path().join("attachments");
     e.user("editor", &[(Role::Editor, "c1")]).await;
     e.user("signer", &[(Role::Signer, "c1")]).await;
-    let svc = e.svc.clone().with_library(LibraryConfig { attachments_dir: dir, max_attachment_bytes: 1024, ..LibraryConfig::default() });
+    let svc = e.svc.clone().with_library(LibraryConfig {
+        attachments_dir: dir,
+        max_attachment_bytes: 1024,
+        ..LibraryConfig::default()
+    });
     let e = Env { svc, ..e };
     let editor = e.as_user("editor").await;
     let signer = e.as_user("signer").await;
@@ -81,7 +85,10 @@ async fn draft_to_published_and_visibility() {
     assert_eq!(published.expires_on, Some(d("2031-11-24")), "normative documents get a 5-year term");
     let p = l.e.svc.public_document(doc.id).await.unwrap();
     assert_eq!(p.edition.state, EditionState::Published);
-    let by_number = DocFilter { public_only: true, doc_number_norm: Some("清府发〔2026〕3号".into()), ..DocFilter::default() };
+    let by_number =
+        DocFilter {
+            public_only: true, doc_number_norm: Some("清府发〔2026〕3号".into()), ..DocFilter::default()
+        };
     assert_eq!(l.e.svc.list_documents(&by_number, 10, 0).await.unwrap().total, 1, "any bracket variant finds it");
 
     let actions = l.e.actions().await;
@@ -107,7 +114,10 @@ async fn new_editions_need_change_notes_and_supersede() {
     let id = publish(&l, "清江市就业促进办法").await;
     let r = l.e.svc.new_edition(&l.editor, id).await.unwrap();
     assert_eq!(r.version_no, 2);
-    assert!(matches!(l.e.svc.new_edition(&l.editor, id).await, Err(ServiceError::Conflict(_))), "one open draft per document");
+    assert!(
+        matches!(l.e.svc.new_edition(&l.editor, id).await, Err(ServiceError::Conflict(_))),
+        "one open draft per document"
+    );
     let r = l.e.svc.document_transition(&l.editor, id, EditionEvent::Submit, None, None).await;
     assert!(matches!(r, Err(ServiceError::Invalid(ref inv)) if inv.0[0].field == "change_note"), "{r:?}");
     let mut i = input("清江市就业促进办法");
@@ -121,7 +131,10 @@ async fn new_editions_need_change_notes_and_supersede() {
     l.e.svc.document_transition(&l.signer, id, EditionEvent::Publish, None, None).await.unwrap();
     let p = l.e.svc.public_document(id).await.unwrap();
     assert_eq!(p.edition.version_no, 2);
-    assert_eq!(p.history.iter().map(|e| (e.version_no, e.state)).collect::<Vec<_>>(), [(1, EditionState::Superseded), (2, EditionState::Published)]);
+    assert_eq!(
+        p.history.iter().map(|e| (e.version_no, e.state)).collect::<Vec<_>>(),
+        [(1, EditionState::Superseded), (2, EditionState::Published)]
+    );
 }
 
 #[tokio::test]
@@ -140,7 +153,10 @@ async fn repeal_and_amend_change_the_target_validity() {
     let o = l.e.svc.public_document(old).await.unwrap();
     assert_eq!(o.doc.validity, Validity::Repealed);
     assert!(o.validity_events.iter().any(|e| e.to == Validity::Repealed && e.cause_document_id == Some(doc.id)));
-    assert!(o.relations.iter().any(|r| r.kind == RelationKind::Repeals && r.from_id == doc.id), "link back to the repealing doc");
+    assert!(
+        o.relations.iter().any(|r| r.kind == RelationKind::Repeals && r.from_id == doc.id),
+        "link back to the repealing doc"
+    );
     assert_eq!(l.e.svc.public_document(amended).await.unwrap().doc.validity, Validity::Amended);
 
     let mut bad = input("坏关系");
@@ -186,7 +202,11 @@ async fn contradictory_dates_are_refused_by_field() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(l.e.svc.staff_documents(&l.editor, DocFilter::default(), 10, 0).await.unwrap().total, 0, "nothing stored");
+    assert_eq!(
+        l.e.svc.staff_documents(&l.editor, DocFilter::default(), 10, 0).await.unwrap().total,
+        0,
+        "nothing stored"
+    );
 }
 
 #[tokio::test]
@@ -205,7 +225,10 @@ async fn scheduled_publishing_and_withdrawal() {
 
     let r = l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Withdraw, Some(" "), None).await;
     assert!(matches!(r, Err(ServiceError::Invalid(ref inv)) if inv.0[0].field == "reason"));
-    l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Withdraw, Some("内容有误，待修订"), None).await.unwrap();
+    l.e.svc
+        .document_transition(&l.signer, doc.id, EditionEvent::Withdraw, Some("内容有误，待修订"), None)
+        .await
+        .unwrap();
     let p = l.e.svc.public_document(doc.id).await.unwrap();
     assert!(p.doc.withdrawn);
     assert_eq!(p.edition.state_reason.as_deref(), Some("内容有误，待修订"), "the notice is public");
@@ -227,7 +250,10 @@ async fn attachments_are_typed_by_content_and_follow_visibility() {
     let a = l.e.svc.add_attachment(&l.editor, doc.id, "../../申请表\u{202E}.pdf", b"%PDF-1.4\nhello").await.unwrap();
     assert_eq!(a.filename, "申请表.pdf");
     assert!(!a.stored_name.contains("申请表"), "stored under a random name");
-    assert!(matches!(l.e.svc.public_attachment(a.id).await, Err(ServiceError::NotFound(_))), "draft attachments are not public");
+    assert!(
+        matches!(l.e.svc.public_attachment(a.id).await, Err(ServiceError::NotFound(_))),
+        "draft attachments are not public"
+    );
     assert!(l.e.svc.staff_attachment(&l.editor, a.id).await.is_ok());
     l.e.svc.document_transition(&l.editor, doc.id, EditionEvent::Submit, None, None).await.unwrap();
     l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Approve, None, None).await.unwrap();

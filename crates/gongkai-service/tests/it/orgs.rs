@@ -88,4 +88,15 @@ async fn demo_is_idempotent() {
         let r = e.svc.login(&Ctx::anonymous(None), &a.username, &a.password, None, None).await;
         assert!(r.is_ok(), "{} can log in with the printed password", a.username);
     }
+    assert_eq!(e.svc.seed_demo_documents().await.unwrap(), 10);
+    assert_eq!(e.svc.seed_demo_documents().await.unwrap(), 0, "idempotent");
+    let all = e
+        .svc
+        .list_documents(&gongkai_service::DocFilter { public_only: true, ..Default::default() }, 100, 0)
+        .await
+        .unwrap();
+    let states: std::collections::BTreeSet<&str> = all.docs.iter().map(|d| d.validity.key()).collect();
+    for v in gongkai_domain::document::Validity::ALL {
+        assert!(states.contains(v.key()), "demo lacks a {} document: {states:?}", v.key());
+    }
 }
