@@ -152,6 +152,11 @@ impl Service {
         &self.lib
     }
 
+    /// Whether the caller holds one of `roles` on `org` (operators always do).
+    pub(crate) fn can(ctx: &Ctx, roles: &[Role], org: &Org) -> bool {
+        Self::has_role_on(ctx, roles, org)
+    }
+
     fn has_role_on(ctx: &Ctx, roles: &[Role], org: &Org) -> bool {
         match &ctx.actor {
             Actor::System => true,

@@ -12,6 +12,7 @@
 mod accounts;
 mod audit;
 mod auth;
+mod cleanup;
 mod demo;
 mod documents;
 mod error;
@@ -25,6 +26,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 pub use accounts::UserSummary;
 pub use audit::{AuditPage, VerifyReport};
 pub use auth::{AuthUser, LoginOutcome, SessionAuth};
+pub use cleanup::{Cleanup, CleanupResult};
 pub use demo::DemoAccount;
 pub use documents::{
     DocInput, DocPage, ImportDoc, ImportOutcome, LibraryConfig, PublicDocument, StaffDocument, china_date,

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use gongkai_domain::document::{
-    Attachment, DocClass, DocFields, Disclosure, Document, Edition, EditionState, Relation, RelationKind, Validity,
+    Attachment, Disclosure, DocClass, DocFields, Document, Edition, EditionState, Relation, RelationKind, Validity,
     ValidityEvent,
 };
 
@@ -120,7 +120,9 @@ impl EdRow {
                 expires_on: self.expires_on,
                 topic: self.topic,
                 genre: self.genre,
-                class: Some(DocClass::parse(&self.class).ok_or_else(|| bad("document_versions", "class", &self.class))?),
+                class: Some(
+                    DocClass::parse(&self.class).ok_or_else(|| bad("document_versions", "class", &self.class))?,
+                ),
                 reg_no: self.reg_no,
                 disclosure: Some(
                     Disclosure::parse(&self.disclosure)
@@ -305,7 +307,9 @@ impl Store {
             FacetColumn::Topic => "d.topic",
             FacetColumn::Org => "CAST(d.org_id AS TEXT)",
         };
-        let sql = format!("SELECT {col}, COUNT(*) FROM documents d {sql} AND {col} IS NOT NULL GROUP BY {col} ORDER BY 2 DESC");
+        let sql = format!(
+            "SELECT {col}, COUNT(*) FROM documents d {sql} AND {col} IS NOT NULL GROUP BY {col} ORDER BY 2 DESC"
+        );
         on_pool!(self, |p| {
             let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql));
             for a in &args {
@@ -396,10 +400,12 @@ impl Store {
 
     pub async fn attachments_of(&self, version_id: i64) -> Result<Vec<Attachment>, StoreError> {
         let rows: Vec<AttRow> = on_pool!(self, |p| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {ATT_COLS} FROM attachments WHERE version_id = $1 ORDER BY id")))
-                .bind(version_id)
-                .fetch_all(p)
-                .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {ATT_COLS} FROM attachments WHERE version_id = $1 ORDER BY id"
+            )))
+            .bind(version_id)
+            .fetch_all(p)
+            .await?
         });
         Ok(rows.into_iter().map(Attachment::from).collect())
     }
@@ -444,7 +450,9 @@ impl Store {
     }
 
     /// Documents whose validity may change with the date: not repealed or expired.
-    pub async fn documents_with_dated_validity(&self) -> Result<Vec<(i64, Validity, Option<NaiveDate>, Option<NaiveDate>)>, StoreError> {
+    pub async fn documents_with_dated_validity(
+        &self,
+    ) -> Result<Vec<(i64, Validity, Option<NaiveDate>, Option<NaiveDate>)>, StoreError> {
         let rows: Vec<(i64, String, Option<NaiveDate>, Option<NaiveDate>)> = on_pool!(self, |p| {
             sqlx::query_as(
                 "SELECT id, validity, effective_on, expires_on FROM documents \
@@ -474,10 +482,11 @@ impl Store {
     /// Organisations that issued a document jointly (besides the owner).
     pub async fn document_orgs(&self, document_id: i64) -> Result<Vec<i64>, StoreError> {
         on_pool!(self, |p| {
-            let rows: Vec<(i64,)> = sqlx::query_as("SELECT org_id FROM document_orgs WHERE document_id = $1 ORDER BY org_id")
-                .bind(document_id)
-                .fetch_all(p)
-                .await?;
+            let rows: Vec<(i64,)> =
+                sqlx::query_as("SELECT org_id FROM document_orgs WHERE document_id = $1 ORDER BY org_id")
+                    .bind(document_id)
+                    .fetch_all(p)
+                    .await?;
             Ok(rows.into_iter().map(|r| r.0).collect())
         })
     }
@@ -793,7 +802,12 @@ impl Tx {
     }
 
     /// Sets which edition is open (being worked on).
-    pub async fn set_open_version(&mut self, document_id: i64, version_id: Option<i64>, now_ms: i64) -> Result<(), StoreError> {
+    pub async fn set_open_version(
+        &mut self,
+        document_id: i64,
+        version_id: Option<i64>,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
         on_tx!(self, |c| {
             sqlx::query("UPDATE documents SET open_version_id = $1, updated_at = $2 WHERE id = $3")
                 .bind(version_id)
@@ -882,7 +896,10 @@ impl Tx {
         now_ms: i64,
     ) -> Result<(), StoreError> {
         on_tx!(self, |c| {
-            sqlx::query("DELETE FROM document_relations WHERE document_id = $1").bind(document_id).execute(&mut *c).await?;
+            sqlx::query("DELETE FROM document_relations WHERE document_id = $1")
+                .bind(document_id)
+                .execute(&mut *c)
+                .await?;
             for (kind, target) in rels {
                 sqlx::query(
                     "INSERT INTO document_relations (document_id, kind, target_id, created_at) VALUES ($1, $2, $3, $4) \
@@ -1014,6 +1031,121 @@ impl Tx {
             let r: Option<(Option<String>,)> =
                 sqlx::query_as("SELECT index_format FROM orgs WHERE id = $1").bind(org_id).fetch_optional(c).await?;
             Ok(r.and_then(|r| r.0))
+        })
+    }
+}
+
+/// A cleanup campaign (清理) as stored: id, organisation, title, state, published time.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CleanupRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub title: String,
+    pub state: String,
+    pub published_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// One listed document of a campaign with its result (`continue`, `amend`, `repeal`, `expire`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CleanupItemRow {
+    pub document_id: i64,
+    pub result: String,
+    pub note: Option<String>,
+    pub title: String,
+    pub doc_number: Option<String>,
+}
+
+impl Store {
+    pub async fn cleanup(&self, id: i64) -> Result<Option<CleanupRow>, StoreError> {
+        on_pool!(self, |p| {
+            Ok(sqlx::query_as::<_, CleanupRow>(
+                "SELECT id, org_id, title, state, published_at, created_at FROM cleanup_campaigns WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(p)
+            .await?)
+        })
+    }
+
+    /// Campaigns, newest first; only published ones when `published_only`.
+    pub async fn cleanups(&self, published_only: bool) -> Result<Vec<CleanupRow>, StoreError> {
+        on_pool!(self, |p| {
+            Ok(sqlx::query_as::<_, CleanupRow>(
+                "SELECT id, org_id, title, state, published_at, created_at FROM cleanup_campaigns \
+                 WHERE ($1 = FALSE OR state = 'published') ORDER BY id DESC",
+            )
+            .bind(published_only)
+            .fetch_all(p)
+            .await?)
+        })
+    }
+
+    pub async fn cleanup_items(&self, id: i64) -> Result<Vec<CleanupItemRow>, StoreError> {
+        on_pool!(self, |p| {
+            Ok(sqlx::query_as::<_, CleanupItemRow>(
+                "SELECT i.document_id, i.result, i.note, d.title, d.doc_number FROM cleanup_items i \
+                 JOIN documents d ON d.id = i.document_id WHERE i.campaign_id = $1 ORDER BY i.result, d.title",
+            )
+            .bind(id)
+            .fetch_all(p)
+            .await?)
+        })
+    }
+}
+
+impl Tx {
+    pub async fn insert_cleanup(
+        &mut self,
+        org_id: i64,
+        title: &str,
+        by: Option<i64>,
+        now_ms: i64,
+    ) -> Result<i64, StoreError> {
+        on_tx!(self, |c| {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO cleanup_campaigns (org_id, title, state, created_by, created_at) VALUES ($1, $2, 'draft', $3, $4) RETURNING id",
+            )
+            .bind(org_id)
+            .bind(title)
+            .bind(by)
+            .bind(now_ms)
+            .fetch_one(c)
+            .await?;
+            Ok(id)
+        })
+    }
+
+    pub async fn insert_cleanup_item(
+        &mut self,
+        campaign: i64,
+        document_id: i64,
+        result: &str,
+        note: Option<&str>,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, |c| {
+            sqlx::query("INSERT INTO cleanup_items (campaign_id, document_id, result, note) VALUES ($1, $2, $3, $4)")
+                .bind(campaign)
+                .bind(document_id)
+                .bind(result)
+                .bind(note)
+                .execute(c)
+                .await?;
+            Ok(())
+        })
+    }
+
+    /// Marks a draft campaign published; returns false when it was not a draft.
+    pub async fn publish_cleanup(&mut self, id: i64, now_ms: i64) -> Result<bool, StoreError> {
+        on_tx!(self, |c| {
+            let r = sqlx::query(
+                "UPDATE cleanup_campaigns SET state = 'published', published_at = $1 WHERE id = $2 AND state = 'draft'",
+            )
+            .bind(now_ms)
+            .bind(id)
+            .execute(c)
+            .await?;
+            Ok(r.rows_affected() == 1)
         })
     }
 }

@@ -32,7 +32,7 @@ mod orgs;
 mod users;
 
 pub use audit::{AuditFilter, AuditRow, NewAudit};
-pub use documents::{DocFilter, FacetColumn, Listing, NewDocument};
+pub use documents::{CleanupItemRow, CleanupRow, DocFilter, FacetColumn, Listing, NewDocument};
 pub use error::StoreError;
 pub use open::{Backend, OpenOptions};
 pub use orgs::NewOrg;

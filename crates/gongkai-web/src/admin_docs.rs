@@ -35,6 +35,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/documents/{id}/attachments", post(upload))
         .route("/admin/documents/{id}/attachments/{aid}/delete", post(remove_attachment))
         .route("/admin/attachments/{id}", get(download))
+        .route("/admin/cleanups", get(cleanups).post(cleanup_create))
+        .route("/admin/cleanups/{id}/publish", post(cleanup_publish))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
@@ -639,6 +641,90 @@ async fn download(State(state): State<AppState>, Staff(_me, id): Staff, Path(aid
     };
     match state.svc.staff_attachment(&id.ctx(), aid).await {
         Ok((a, path)) => crate::public::send_file(&a, &path).await.unwrap_or_else(IntoResponse::into_response),
+        Err(e) => AppError::from(e).into_response(),
+    }
+}
+
+#[derive(Deserialize, Default, serde::Serialize)]
+struct CleanupForm {
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    items: String,
+}
+
+async fn render_cleanups(
+    state: &AppState,
+    id: &Identity,
+    form: &CleanupForm,
+    errors: &[FieldMessage],
+    notice: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let (list, orgs) = match (state.svc.cleanups(false).await, state.svc.list_orgs(None).await) {
+        (Ok(l), Ok(o)) => (l, o),
+        (Err(e), _) | (_, Err(e)) => return AppError::from(e).into_response(),
+    };
+    render(
+        state,
+        id,
+        "admin/cleanups.html",
+        status,
+        context! {
+            cleanups => list.iter().map(|c| context! { id => c.id, title => c.title.clone(), state => c.state.clone() }).collect::<Vec<_>>(),
+            orgs => orgs.iter().map(crate::public::org_value).collect::<Vec<_>>(),
+            form => ser(form), errors => ser(errors), notice => notice,
+        },
+    )
+}
+
+async fn cleanups(State(state): State<AppState>, Staff(_me, id): Staff, Query(q): Query<ViewQuery>) -> Response {
+    let notice = match q.notice.as_deref() {
+        Some("published") => Some("清理结果目录已发布，所列文件的有效性已更新。"),
+        Some("created") => Some("清理草稿已保存。"),
+        _ => None,
+    };
+    render_cleanups(&state, &id, &CleanupForm::default(), &[], notice, StatusCode::OK).await
+}
+
+async fn cleanup_create(State(state): State<AppState>, Staff(_me, id): Staff, Form(f): Form<CleanupForm>) -> Response {
+    use gongkai_service::CleanupResult;
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    for (n, line) in f.items.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+        let mut parts = line.split_whitespace();
+        let result = parts.next().and_then(CleanupResult::parse);
+        let reference = parts.next();
+        let note: Vec<&str> = parts.collect();
+        match (result, reference) {
+            (Some(r), Some(d)) => items.push((d.to_owned(), r, (!note.is_empty()).then(|| note.join(" ")))),
+            _ => errors.push(FieldMessage {
+                field: "items".into(),
+                message: format!("第 {} 行“{line}”应为“结果 文件 说明”", n + 1),
+            }),
+        }
+    }
+    if !errors.is_empty() {
+        return render_cleanups(&state, &id, &f, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    match state.svc.create_cleanup(&id.ctx(), &f.org, &f.title, &items).await {
+        Ok(_) => Redirect::to("/admin/cleanups?notice=created").into_response(),
+        Err(e) => match failed(AppError::from(e)) {
+            Ok(errors) => render_cleanups(&state, &id, &f, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,
+            Err(r) => r,
+        },
+    }
+}
+
+async fn cleanup_publish(State(state): State<AppState>, Staff(_me, id): Staff, Path(cid): Path<String>) -> Response {
+    let cid = match parse_id(&cid) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match state.svc.publish_cleanup(&id.ctx(), cid).await {
+        Ok(()) => Redirect::to("/admin/cleanups?notice=published").into_response(),
         Err(e) => AppError::from(e).into_response(),
     }
 }

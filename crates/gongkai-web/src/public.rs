@@ -31,6 +31,8 @@ pub fn routes() -> Router<AppState> {
         .route("/feeds/topic.atom", get(crate::feeds::by_topic))
         .route("/feeds/validity.atom", get(crate::feeds::validity))
         .route("/sitemap.xml", get(crate::feeds::sitemap))
+        .route("/cleanups", get(cleanups_page))
+        .route("/cleanups/{id}", get(cleanup_page))
 }
 
 /// The template form of an organisation.
@@ -357,4 +359,47 @@ async fn attachment_download(
     let att_id: i64 = att_id.parse().map_err(|_| AppError::not_found())?;
     let (a, path) = state.svc.public_attachment(att_id).await?;
     send_file(&a, &path).await
+}
+
+async fn cleanups_page(
+    State(state): State<AppState>,
+    Extension(id): Extension<Identity>,
+) -> Result<Html<String>, AppError> {
+    let list = state.svc.cleanups(true).await?;
+    let cleanups: Vec<Value> = list
+        .iter()
+        .map(|c| context! { id => c.id, title => c.title.clone(), published_at => c.published_at })
+        .collect();
+    page(&state, &id, "public/cleanups.html", context! { cleanups => cleanups })
+}
+
+async fn cleanup_page(
+    State(state): State<AppState>,
+    Extension(id): Extension<Identity>,
+    Path(cid): Path<String>,
+) -> Result<Html<String>, AppError> {
+    use gongkai_service::CleanupResult;
+    let cid: i64 = cid.parse().map_err(|_| AppError::not_found())?;
+    let c = state.svc.cleanup(&id.ctx(), cid).await?;
+    let groups: Vec<Value> = CleanupResult::ALL
+        .iter()
+        .map(|r| {
+            let items: Vec<Value> = c
+                .items
+                .iter()
+                .filter(|i| i.result == r.key())
+                .map(|i| context! { document_id => i.document_id, title => i.title.clone(), doc_number => i.doc_number.clone(), note => i.note.clone() })
+                .collect();
+            context! { key => r.key(), label => r.label(), items => items }
+        })
+        .collect();
+    page(
+        &state,
+        &id,
+        "public/cleanups.html",
+        context! {
+            cleanup => context! { title => c.campaign.title.clone(), org_name => c.org_name.clone(), published_at => c.campaign.published_at },
+            groups => groups,
+        },
+    )
 }

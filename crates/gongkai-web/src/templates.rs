@@ -36,6 +36,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("admin/documents.html", include_str!("../templates/admin/documents.html")),
     ("admin/document_form.html", include_str!("../templates/admin/document_form.html")),
     ("admin/document.html", include_str!("../templates/admin/document.html")),
+    ("admin/cleanups.html", include_str!("../templates/admin/cleanups.html")),
+    ("public/cleanups.html", include_str!("../templates/public/cleanups.html")),
 ];
 
 /// The stylesheet, served at `/static/site.css`.

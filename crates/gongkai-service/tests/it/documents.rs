@@ -293,3 +293,36 @@ async fn imports_upsert_by_external_id() {
     let p = l.e.svc.public_document(doc.id).await.unwrap();
     assert_eq!(p.edition.published_on, Some(d("2019-12-01")));
 }
+
+#[tokio::test]
+async fn cleanup_catalogue_updates_validity_when_published() {
+    use gongkai_service::CleanupResult;
+    let l = lib().await;
+    let a = publish(&l, "甲办法").await;
+    let b = publish(&l, "乙办法").await;
+    let c = publish(&l, "丙办法").await;
+    let items = vec![
+        (a.to_string(), CleanupResult::Continue, None),
+        (b.to_string(), CleanupResult::Repeal, Some("已被新规定取代".to_owned())),
+        (c.to_string(), CleanupResult::Expire, None),
+    ];
+    let r = l.e.svc.create_cleanup(&l.editor, "c1", "2026年度规范性文件清理", &items).await;
+    assert!(matches!(r, Err(ServiceError::Forbidden(_))), "editors do not run cleanups");
+    let bad = vec![("nope".to_owned(), CleanupResult::Repeal, None)];
+    let r = l.e.svc.create_cleanup(&l.signer, "c1", "x", &bad).await;
+    assert!(matches!(r, Err(ServiceError::Invalid(ref inv)) if inv.0[0].message.contains("第 1 行")), "{r:?}");
+    let id = l.e.svc.create_cleanup(&l.signer, "c1", "2026年度规范性文件清理", &items).await.unwrap();
+    assert_eq!(
+        l.e.svc.public_document(b).await.unwrap().doc.validity,
+        Validity::InForce,
+        "nothing changes before publication"
+    );
+    assert!(l.e.svc.cleanup(&Ctx::anonymous(None), id).await.is_err(), "draft catalogues are not public");
+    l.e.svc.publish_cleanup(&l.signer, id).await.unwrap();
+    assert_eq!(l.e.svc.public_document(a).await.unwrap().doc.validity, Validity::InForce);
+    assert_eq!(l.e.svc.public_document(b).await.unwrap().doc.validity, Validity::Repealed);
+    assert_eq!(l.e.svc.public_document(c).await.unwrap().doc.validity, Validity::Expired);
+    let cat = l.e.svc.cleanup(&Ctx::anonymous(None), id).await.unwrap();
+    assert_eq!(cat.items.len(), 3);
+    assert!(matches!(l.e.svc.publish_cleanup(&l.signer, id).await, Err(ServiceError::Conflict(_))));
+}

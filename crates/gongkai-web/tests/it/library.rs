@@ -116,19 +116,46 @@ async fn api_writes_follow_the_workflow_and_name_bad_fields() {
     let body = r#"{"org":"sc-cd","title":"成都市数据开放办法","class":"normative","doc_number":"成府规(2026)2号",
         "effective_on":"2026-12-01","body":"第一条 数据开放。\n第二条 施行。","relations":[]}"#;
     let auth = format!("Bearer {editor}");
-    let r = c.send_body(Method::POST, &post("/api/v1/documents"), "application/json", body.to_owned(), &[("authorization", &auth)]).await;
+    let r = c
+        .send_body(
+            Method::POST,
+            &post("/api/v1/documents"),
+            "application/json",
+            body.to_owned(),
+            &[("authorization", &auth)],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let id = r.json()["id"].as_i64().unwrap();
     assert_eq!(r.json()["state"], "draft");
 
-    let bad = r#"{"org":"sc-cd","title":"x","class":"normative","effective_on":"2026-12-01","expires_on":"2026-01-01"}"#;
-    let r = c.send_body(Method::POST, "/api/v1/documents", "application/json", bad.to_owned(), &[("authorization", &auth)]).await;
+    let bad =
+        r#"{"org":"sc-cd","title":"x","class":"normative","effective_on":"2026-12-01","expires_on":"2026-01-01"}"#;
+    let r = c
+        .send_body(Method::POST, "/api/v1/documents", "application/json", bad.to_owned(), &[("authorization", &auth)])
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(r.json()["fields"][0]["field"], "expires_on");
     let unknown = r#"{"org":"sc-cd","title":"x","class":"normative","status":"published"}"#;
-    let r = c.send_body(Method::POST, "/api/v1/documents", "application/json", unknown.to_owned(), &[("authorization", &auth)]).await;
+    let r = c
+        .send_body(
+            Method::POST,
+            "/api/v1/documents",
+            "application/json",
+            unknown.to_owned(),
+            &[("authorization", &auth)],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "unknown fields are refused: {}", r.body);
-    let r = c.send_body(Method::POST, "/api/v1/documents", "application/json", body.replace("normative", "planet"), &[("authorization", &auth)]).await;
+    let r = c
+        .send_body(
+            Method::POST,
+            "/api/v1/documents",
+            "application/json",
+            body.replace("normative", "planet"),
+            &[("authorization", &auth)],
+        )
+        .await;
     assert_eq!(r.json()["fields"][0]["field"], "class");
 
     let tr = |ev: &str| format!(r#"{{"event":"{ev}"}}"#);

@@ -33,6 +33,8 @@ const MARKERS: &[(&str, &str)] = &[
     ("admin/documents.html", "<h1>文件管理</h1>"),
     ("admin/document_form.html", r#"<label for="doc_number">发文字号</label>"#),
     ("admin/document.html", r#"<h2 id="ed-title">版本</h2>"#),
+    ("admin/cleanups.html", "<h1>规范性文件清理</h1>"),
+    ("public/cleanups.html", "不再作为行政管理的依据"),
 ];
 
 struct Seen(BTreeSet<&'static str>);
@@ -194,7 +196,13 @@ async fn every_template_renders() {
     let r = e
         .post_form(
             "/admin/documents/new",
-            &[("_csrf", &csrf), ("org", "sc-cd"), ("title", "成都市就业促进办法"), ("class", "normative"), ("written_on", "2026-13-01")],
+            &[
+                ("_csrf", &csrf),
+                ("org", "sc-cd"),
+                ("title", "成都市就业促进办法"),
+                ("class", "normative"),
+                ("written_on", "2026-13-01"),
+            ],
         )
         .await;
     seen.page("POST /admin/documents/new invalid", &r, StatusCode::UNPROCESSABLE_ENTITY);
@@ -222,8 +230,14 @@ async fn every_template_renders() {
     let r = e.post_form(&format!("/admin/documents/{doc_id}/action/submit"), &[("_csrf", &csrf)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let signer = gongkai_service::Ctx::system();
-    t.svc.document_transition(&signer, doc_id, gongkai_domain::document::EditionEvent::Approve, None, None).await.unwrap();
-    t.svc.document_transition(&signer, doc_id, gongkai_domain::document::EditionEvent::Publish, None, None).await.unwrap();
+    t.svc
+        .document_transition(&signer, doc_id, gongkai_domain::document::EditionEvent::Approve, None, None)
+        .await
+        .unwrap();
+    t.svc
+        .document_transition(&signer, doc_id, gongkai_domain::document::EditionEvent::Publish, None, None)
+        .await
+        .unwrap();
     let list = anon.get("/documents").await;
     seen.page("/documents", &list, StatusCode::OK);
     assert!(list.body.contains("成都市就业促进办法"), "{}", list.body);
@@ -232,6 +246,24 @@ async fn every_template_renders() {
     seen.page("/doc/{id}", &page, StatusCode::OK);
     assert!(page.body.contains(r#"id="第二条""#), "{}", page.body);
     assert!(page.body.contains(r#"<meta name="ArticleTitle" content="成都市就业促进办法">"#), "{}", page.body);
+
+    // A cleanup campaign: drafted and published by an operator, its catalogue public.
+    let cid = t
+        .svc
+        .create_cleanup(
+            &signer,
+            "sc-cd",
+            "2026年度清理",
+            &[(doc_id.to_string(), gongkai_service::CleanupResult::Continue, None)],
+        )
+        .await
+        .unwrap();
+    t.svc.publish_cleanup(&signer, cid).await.unwrap();
+    seen.page("/cleanups/{id}", &anon.get(&format!("/cleanups/{cid}")).await, StatusCode::OK);
+    seen.page("/cleanups", &anon.get("/cleanups").await, StatusCode::OK);
+    t.user("chief", &[(Role::Signer, "sc")]).await;
+    let mut chief = t.logged_in("chief", None).await;
+    seen.page("/admin/cleanups", &chief.client.get("/admin/cleanups").await, StatusCode::OK);
 
     let all: BTreeSet<&str> = MARKERS.iter().map(|(n, _)| *n).collect();
     assert_eq!(seen.0, all, "templates never rendered");
