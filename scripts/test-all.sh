@@ -12,7 +12,9 @@
 #        if it does not, the PostgreSQL run is skipped with a message
 #        (or fails when GONGKAI_REQUIRE_POSTGRES=1).
 #    The database named in the URL is created if it is missing.
-# 3. The browser tests, `bash e2e/run.sh`, if e2e/package.json exists.
+# 3. Independent validation of the OpenAPI description and the Atom feeds
+#    (scripts/validate-outputs.sh: openapi-spec-validator and feedparser from PyPI).
+# 4. The browser tests, `bash e2e/run.sh`, if e2e/package.json exists.
 #
 # Exits non-zero on the first failure.
 set -euo pipefail
@@ -162,6 +164,8 @@ else
     section "cargo test --workspace (PostgreSQL)"
     note "skipped (see above)"
 fi
+
+run_step "OpenAPI and Atom validation (scripts/validate-outputs.sh)" bash scripts/validate-outputs.sh
 
 if [[ -d e2e && -f e2e/package.json ]]; then
     [[ -f e2e/run.sh ]] || die "e2e/package.json exists but e2e/run.sh is missing: cannot run the browser tests"
