@@ -87,7 +87,8 @@ pub fn parse(raw: &str) -> Option<DocNumber> {
         let skip = usize::from(bracketed) + year_str.chars().count();
         rest.chars().skip(skip).collect::<String>()
     };
-    if year_str.len() != 4 && !(year_str.len() > 4 && !bracketed) {
+    // Exactly four digits, or more without brackets (`国办发20194号`: the first four are the year).
+    if year_str.len() < 4 || (year_str.len() > 4 && bracketed) {
         return None;
     }
     let (year_str, tail) = if year_str.len() > 4 {
@@ -163,7 +164,16 @@ mod tests {
 
     #[test]
     fn rubbish_does_not_parse() {
-        for s in ["", "号", "关于印发的通知", "国办发〔19〕4号", "国办发〔2019〕号", "国办发〔2019〕4", "2019〕4号", "国办发〔2019〕4a号"] {
+        for s in [
+            "",
+            "号",
+            "关于印发的通知",
+            "国办发〔19〕4号",
+            "国办发〔2019〕号",
+            "国办发〔2019〕4",
+            "2019〕4号",
+            "国办发〔2019〕4a号",
+        ] {
             assert_eq!(n(s), None, "{s}");
         }
         assert_eq!(normalize("  某某 文件 "), "某某文件");

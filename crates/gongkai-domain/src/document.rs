@@ -279,7 +279,11 @@ impl EditionState {
     pub fn is_open(self) -> bool {
         matches!(
             self,
-            EditionState::Draft | EditionState::Submitted | EditionState::Returned | EditionState::Approved | EditionState::Scheduled
+            EditionState::Draft
+                | EditionState::Submitted
+                | EditionState::Returned
+                | EditionState::Approved
+                | EditionState::Scheduled
         )
     }
 
@@ -354,8 +358,13 @@ pub enum RelationKind {
 }
 
 impl RelationKind {
-    pub const ALL: [RelationKind; 5] =
-        [RelationKind::Amends, RelationKind::Repeals, RelationKind::Basis, RelationKind::Supersedes, RelationKind::Interprets];
+    pub const ALL: [RelationKind; 5] = [
+        RelationKind::Amends,
+        RelationKind::Repeals,
+        RelationKind::Basis,
+        RelationKind::Supersedes,
+        RelationKind::Interprets,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -397,22 +406,91 @@ impl RelationKind {
 /// 公文种类 (党政机关公文处理工作条例, 15 kinds), plus 办法/规定/细则 and similar titles normative
 /// documents commonly carry.
 pub const GENRES: &[&str] = &[
-    "决议", "决定", "命令（令）", "公报", "公告", "通告", "意见", "通知", "通报", "报告", "请示", "批复", "议案", "函", "纪要",
-    "办法", "规定", "细则", "规则", "条例", "方案", "规划",
+    "决议",
+    "决定",
+    "命令（令）",
+    "公报",
+    "公告",
+    "通告",
+    "意见",
+    "通知",
+    "通报",
+    "报告",
+    "请示",
+    "批复",
+    "议案",
+    "函",
+    "纪要",
+    "办法",
+    "规定",
+    "细则",
+    "规则",
+    "条例",
+    "方案",
+    "规划",
 ];
 
 /// The State Council's 主题分类: 一级 with their 二级 (as published in the gov.cn policy library).
 pub const TOPICS: &[(&str, &[&str])] = &[
-    ("国务院组织机构", &["国务院", "国务院办公厅", "国务院组成部门", "国务院直属特设机构", "国务院直属机构", "国务院办事机构", "国务院直属事业单位", "国务院部委管理的国家局", "国务院议事协调机构", "其他"]),
-    ("综合政务", &["政务公开", "政务督查", "应急管理", "电子政务", "文秘工作", "保密工作", "信访", "参事、文史", "其他"]),
-    ("国民经济管理、国有资产监管", &["宏观经济", "经济体制改革", "统计", "物价", "国有资产监管", "重大建设项目", "其他"]),
-    ("财政、金融、审计", &["财政", "税务", "银行", "货币（含外汇）", "证券", "保险", "社会信用体系建设", "审计", "其他"]),
+    (
+        "国务院组织机构",
+        &[
+            "国务院",
+            "国务院办公厅",
+            "国务院组成部门",
+            "国务院直属特设机构",
+            "国务院直属机构",
+            "国务院办事机构",
+            "国务院直属事业单位",
+            "国务院部委管理的国家局",
+            "国务院议事协调机构",
+            "其他",
+        ],
+    ),
+    (
+        "综合政务",
+        &["政务公开", "政务督查", "应急管理", "电子政务", "文秘工作", "保密工作", "信访", "参事、文史", "其他"],
+    ),
+    (
+        "国民经济管理、国有资产监管",
+        &["宏观经济", "经济体制改革", "统计", "物价", "国有资产监管", "重大建设项目", "其他"],
+    ),
+    (
+        "财政、金融、审计",
+        &["财政", "税务", "银行", "货币（含外汇）", "证券", "保险", "社会信用体系建设", "审计", "其他"],
+    ),
     ("国土资源、能源", &["土地", "矿产", "水资源", "海洋", "煤炭", "石油与天然气", "电力", "其他"]),
     ("农业、林业、水利", &["农业、畜牧业、渔业", "林业", "水利", "其他"]),
-    ("工业、交通", &["机械制造与重工业", "轻工纺织", "化工", "国防工业", "航天、航空", "信息产业（含电信）", "公路", "水运", "铁路", "民航", "邮政", "其他"]),
+    (
+        "工业、交通",
+        &[
+            "机械制造与重工业",
+            "轻工纺织",
+            "化工",
+            "国防工业",
+            "航天、航空",
+            "信息产业（含电信）",
+            "公路",
+            "水运",
+            "铁路",
+            "民航",
+            "邮政",
+            "其他",
+        ],
+    ),
     ("商贸、海关、旅游", &["对外经贸合作", "国内贸易（含供销）", "海关", "检验、检疫", "旅游", "其他"]),
     ("市场监管、安全生产监管", &["工商", "质量监督", "标准", "食品药品监管", "安全生产监管", "其他"]),
-    ("城乡建设、环境保护", &["城市规划", "城乡建设（含住房）", "环境监测、保护与治理", "节能与资源综合利用", "气象、水文、测绘、地震", "其他"]),
+    (
+        "城乡建设、环境保护",
+        &[
+            "城市规划",
+            "城乡建设（含住房）",
+            "环境监测、保护与治理",
+            "节能与资源综合利用",
+            "气象、水文、测绘、地震",
+            "其他",
+        ],
+    ),
     ("科技、教育", &["科技", "教育", "知识产权", "其他"]),
     ("文化、广电、新闻出版", &["文化", "文物", "新闻出版", "广播、电影、电视", "其他"]),
     ("卫生、体育", &["卫生", "医药管理", "体育", "其他"]),
@@ -517,7 +595,9 @@ pub fn validate_fields(f: &DocFields, published_on: Option<NaiveDate>) -> Vec<Fi
             e.push(FieldError::new("genre", format!("未知的公文种类“{g}”")));
         }
     }
-    if f.disclosure == Some(Disclosure::NotDisclosed) && f.disclosure_reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+    if f.disclosure == Some(Disclosure::NotDisclosed)
+        && f.disclosure_reason.as_deref().is_none_or(|r| r.trim().is_empty())
+    {
         e.push(FieldError::new("disclosure_reason", "不予公开须写明理由"));
     }
     if f.class == Some(DocClass::Normative) && f.reg_no.as_deref().is_some_and(|r| r.chars().count() > 60) {
@@ -546,7 +626,14 @@ pub fn default_expiry(title: &str, effective_on: NaiveDate, years: i32, provisio
 /// Renders an 索引号 from a per-organisation format. Placeholders: `{org}` (organisation code),
 /// `{credit}` (统一社会信用代码, falling back to the organisation code), `{division}` (行政区划代码,
 /// falling back to the code), `{year}`, `{seq}` and `{seq:N}` (zero-padded to N digits).
-pub fn render_index_no(format: &str, org: &str, credit: Option<&str>, division: Option<&str>, year: i32, seq: i64) -> String {
+pub fn render_index_no(
+    format: &str,
+    org: &str,
+    credit: Option<&str>,
+    division: Option<&str>,
+    year: i32,
+    seq: i64,
+) -> String {
     let mut out = String::new();
     let mut rest = format;
     while let Some(start) = rest.find('{') {
@@ -802,7 +889,10 @@ mod tests {
 
     #[test]
     fn index_numbers() {
-        assert_eq!(render_index_no(DEFAULT_INDEX_FORMAT, "qj", Some("11510100MB1234567X"), None, 2024, 12), "11510100MB1234567X/2024-00012");
+        assert_eq!(
+            render_index_no(DEFAULT_INDEX_FORMAT, "qj", Some("11510100MB1234567X"), None, 2024, 12),
+            "11510100MB1234567X/2024-00012"
+        );
         assert_eq!(render_index_no(DEFAULT_INDEX_FORMAT, "qj", None, None, 2024, 3), "qj/2024-00003");
         assert_eq!(render_index_no("{division}-{year}-{seq}", "qj", None, Some("510100"), 2024, 7), "510100-2024-7");
         assert!(validate_index_format("{org}/{year}-{seq:06}").is_ok());
@@ -829,7 +919,9 @@ mod tests {
 
     #[test]
     fn html_becomes_inert_text() {
-        let t = html_to_text("<p>第一条&nbsp;内容</p><script>alert(1)</script><table><tr><td>a</td><td>b</td></tr></table><img src=x onerror=alert(1)>尾");
+        let t = html_to_text(
+            "<p>第一条&nbsp;内容</p><script>alert(1)</script><table><tr><td>a</td><td>b</td></tr></table><img src=x onerror=alert(1)>尾",
+        );
         assert_eq!(t, "第一条 内容\n|a|b|\n尾");
         assert!(!t.contains("alert"));
     }

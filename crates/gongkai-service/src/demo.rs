@@ -21,7 +21,9 @@ pub struct DemoAccount {
 
 /// (code, name, kind, parent, 行政区划代码). The division codes use the unassigned prefix 99 so they
 /// can never be mistaken for real ones.
-const ORGS: &[(&str, &str, OrgKind, Option<&str>, Option<&str>)] = &[
+type DemoOrg = (&'static str, &'static str, OrgKind, Option<&'static str>, Option<&'static str>);
+
+const ORGS: &[DemoOrg] = &[
     ("demo", "示范省人民政府", OrgKind::Province, None, Some("990000")),
     ("demo-gov-office", "示范省人民政府办公厅", OrgKind::Department, Some("demo"), None),
     ("demo-drc", "示范省发展和改革委员会", OrgKind::Department, Some("demo"), None),

@@ -669,7 +669,8 @@ impl Service {
         let ed_id = doc.published_version_id.ok_or_else(not_found)?;
         let mut edition = self.store.edition(ed_id).await?.ok_or_else(not_found)?;
         let withdrawn_notice = doc.withdrawn && edition.state == EditionState::Withdrawn;
-        if !(doc.public && edition.state == EditionState::Published) && !withdrawn_notice {
+        let published = doc.public && edition.state == EditionState::Published;
+        if !published && !withdrawn_notice {
             return Err(not_found());
         }
         if withdrawn_notice {

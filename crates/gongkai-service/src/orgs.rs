@@ -81,7 +81,10 @@ fn line_to_input(l: OrgLine) -> Result<OrgInput, String> {
 
 /// Parses an import file into numbered inputs. Lines that cannot be read at all are returned as
 /// errors `(line, message)`; the caller reports them with the rule violations.
-pub fn parse_org_file(text: &str, format: ImportFormat) -> (Vec<(usize, OrgInput)>, Vec<(usize, String)>) {
+/// Numbered inputs that parsed, and numbered reasons for lines that did not.
+pub type ParsedOrgs = (Vec<(usize, OrgInput)>, Vec<(usize, String)>);
+
+pub fn parse_org_file(text: &str, format: ImportFormat) -> ParsedOrgs {
     let mut ok = Vec::new();
     let mut bad = Vec::new();
     match format {

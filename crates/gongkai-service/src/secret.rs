@@ -70,6 +70,11 @@ pub(crate) fn verify_dummy(password: &str) {
     let _ = verify_password(password, h);
 }
 
+/// Fills `buf` from the operating system's random source; false when it is unavailable.
+pub fn random_fill(buf: &mut [u8]) -> bool {
+    getrandom::fill(buf).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,9 +97,4 @@ mod tests {
             assert!(p.check(&pw, "someone").is_ok(), "{pw}");
         }
     }
-}
-
-/// Fills `buf` from the operating system's random source; false when it is unavailable.
-pub fn random_fill(buf: &mut [u8]) -> bool {
-    getrandom::fill(buf).is_ok()
 }

@@ -422,7 +422,7 @@ impl Store {
 
     /// Recent validity changes of public documents, newest first.
     pub async fn validity_events(&self, limit: i64) -> Result<Vec<ValidityEvent>, StoreError> {
-        let rows: Vec<(i64, String, String, NaiveDate, i64, String, Option<i64>)> = on_pool!(self, |p| {
+        let rows: Vec<EventRow> = on_pool!(self, |p| {
             sqlx::query_as(
                 "SELECT e.document_id, e.from_state, e.to_state, e.on_date, e.at, e.reason, e.cause_document_id \
                  FROM validity_events e JOIN documents d ON d.id = e.document_id WHERE d.public = TRUE \
@@ -437,7 +437,7 @@ impl Store {
 
     /// The validity history of one document, oldest first.
     pub async fn validity_events_of(&self, document_id: i64) -> Result<Vec<ValidityEvent>, StoreError> {
-        let rows: Vec<(i64, String, String, NaiveDate, i64, String, Option<i64>)> = on_pool!(self, |p| {
+        let rows: Vec<EventRow> = on_pool!(self, |p| {
             sqlx::query_as(
                 "SELECT document_id, from_state, to_state, on_date, at, reason, cause_document_id \
                  FROM validity_events WHERE document_id = $1 ORDER BY at, id",
@@ -492,9 +492,10 @@ impl Store {
     }
 }
 
-fn rows_to_events(
-    rows: Vec<(i64, String, String, NaiveDate, i64, String, Option<i64>)>,
-) -> Result<Vec<ValidityEvent>, StoreError> {
+/// A `validity_events` row: document, from, to, date, instant, reason, cause.
+type EventRow = (i64, String, String, NaiveDate, i64, String, Option<i64>);
+
+fn rows_to_events(rows: Vec<EventRow>) -> Result<Vec<ValidityEvent>, StoreError> {
     rows.into_iter()
         .map(|(id, from, to, on, at, reason, cause)| {
             Ok(ValidityEvent {

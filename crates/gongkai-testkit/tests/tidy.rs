@@ -2,6 +2,8 @@
 //! between crates (who may depend on whom), no `unwrap()` outside tests, and no SQL outside the
 //! store crate.
 
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 
 fn workspace() -> PathBuf {

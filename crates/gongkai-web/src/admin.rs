@@ -754,6 +754,7 @@ struct TokenForm {
     days: String,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn render_tokens(
     state: &AppState,
     id: &Identity,

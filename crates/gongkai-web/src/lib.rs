@@ -6,6 +6,10 @@
 //! middleware in [`router`]: request ids, tracing, metrics, identity and CSRF, error rendering,
 //! security headers, compression, body limits and timeouts.
 
+// Handlers return a ready `Response` as the error of early exits (redirects, error pages); that is
+// axum's idiom, and boxing it would only move the allocation.
+#![allow(clippy::result_large_err)]
+
 pub mod admin;
 pub mod admin_docs;
 pub mod api;

@@ -286,7 +286,8 @@ impl Config {
         if s.max_connections == 0 || s.max_connections > 1000 {
             return Err("server.max_connections: 应为 1–1000".into());
         }
-        if !s.public_url.is_empty() && !(s.public_url.starts_with("http://") || s.public_url.starts_with("https://")) {
+        let scheme_ok = s.public_url.starts_with("http://") || s.public_url.starts_with("https://");
+        if !s.public_url.is_empty() && !scheme_ok {
             return Err(format!("server.public_url: “{}”应以 http:// 或 https:// 开头", s.public_url));
         }
         if s.body_limit_bytes < 1024 {
@@ -325,7 +326,10 @@ impl Config {
             return Err("library.max_attachment_mb: 应为 1–1024".into());
         }
         if l.normative_years == 0 || l.provisional_years == 0 || l.provisional_years > l.normative_years {
-            return Err("library.normative_years / library.provisional_years: 应大于 0，且暂行、试行的期限不长于一般期限".into());
+            return Err(
+                "library.normative_years / library.provisional_years: 应大于 0，且暂行、试行的期限不长于一般期限"
+                    .into(),
+            );
         }
         if l.review_months == 0 || l.review_months > 24 {
             return Err("library.review_months: 应为 1–24".into());

@@ -407,7 +407,7 @@ pub async fn serve(
                             Ok(k) => tracing::info!(published = k, "scheduled publishing"),
                             Err(e) => tracing::warn!(error = %e, "scheduled publishing failed"),
                         }
-                        if n % 40 == 0 {
+                        if n.is_multiple_of(40) {
                             match svc.refresh_validity().await {
                                 Ok(0) => {}
                                 Ok(k) => tracing::info!(changed = k, "validity refreshed"),

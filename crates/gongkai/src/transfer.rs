@@ -39,8 +39,19 @@ use serde_json::{Map, Value};
 use crate::cli::ExportFormat;
 
 /// Keys of the shared corpus schema.
-const CORPUS_KEYS: [&str; 11] =
-    ["id", "title", "doc_type", "issuer", "doc_number", "promulgated", "effective", "validity", "category", "body", "source"];
+const CORPUS_KEYS: [&str; 11] = [
+    "id",
+    "title",
+    "doc_type",
+    "issuer",
+    "doc_number",
+    "promulgated",
+    "effective",
+    "validity",
+    "category",
+    "body",
+    "source",
+];
 
 /// Keys that `export documents --format jsonl` adds to the corpus schema.
 const EXPORT_KEYS: [&str; 11] = [
@@ -92,7 +103,11 @@ impl ImportCounts {
 
 impl std::fmt::Display for ImportCounts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "imported {}, updated {}, unchanged {}, failed {}", self.imported, self.updated, self.unchanged, self.failed)
+        write!(
+            f,
+            "imported {}, updated {}, unchanged {}, failed {}",
+            self.imported, self.updated, self.unchanged, self.failed
+        )
     }
 }
 
@@ -135,8 +150,7 @@ impl std::fmt::Display for LineError {
 /// `国务院政策文件/…` `category` after the first `/` when it is a known 主题分类 (otherwise
 /// ignored). `source`, `index_no` and `url` are accepted and ignored.
 pub fn parse_line(line: &str) -> Result<ImportDoc, LineError> {
-    let value: Value =
-        serde_json::from_str(line).map_err(|e| LineError::general(format!("不是有效的 JSON（{e}）")))?;
+    let value: Value = serde_json::from_str(line).map_err(|e| LineError::general(format!("不是有效的 JSON（{e}）")))?;
     let Value::Object(map) = value else {
         return Err(LineError::general("每行应为一个 JSON 对象"));
     };
@@ -154,10 +168,10 @@ pub fn parse_line(line: &str) -> Result<ImportDoc, LineError> {
     for key in ["source", "index_no", "url"] {
         opt_str(&map, key)?;
     }
-    if let Some(ext) = opt_str(&map, "external_id")? {
-        if ext != id {
-            return Err(LineError::field("external_id", format!("与 id（“{id}”）不一致")));
-        }
+    if let Some(ext) = opt_str(&map, "external_id")?
+        && ext != id
+    {
+        return Err(LineError::field("external_id", format!("与 id（“{id}”）不一致")));
     }
     if opt_bool(&map, "public")? == Some(false) {
         return Err(LineError::field("public", "非公开的文件不通过导入发布（导入的文件一律主动公开）"));
@@ -440,8 +454,8 @@ pub async fn import_documents(svc: &Service, file: &str, org: Option<&str>) -> a
                 bail!("{file}:{no}: 导入中止：{e}");
             }
         }
-        if counts.done() % 25 == 0 {
-            bar.set_message(format!("{} 行", counts.done()));
+        if counts.done().is_multiple_of(25) {
+            bar.set_message(format!("已处理 {} 行，失败 {}", counts.done(), counts.failed));
         }
     }
     bar.finish_and_clear();
@@ -750,8 +764,11 @@ fn part_path(path: &Path) -> PathBuf {
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            || c.downcast_ref::<csv::Error>().is_some_and(|ce| matches!(ce.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe))
-            || c.downcast_ref::<serde_json::Error>().is_some_and(|je| je.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+            || c.downcast_ref::<csv::Error>().is_some_and(
+                |ce| matches!(ce.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe),
+            )
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|je| je.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
     })
 }
 
@@ -790,7 +807,10 @@ pub async fn export_documents(svc: &Service, format: ExportFormat, out: Option<&
 }
 
 /// Calls `each` for every document in id order, a batch at a time.
-async fn for_each_document(svc: &Service, mut each: impl FnMut(ExportRow) -> anyhow::Result<()>) -> anyhow::Result<u64> {
+async fn for_each_document(
+    svc: &Service,
+    mut each: impl FnMut(ExportRow) -> anyhow::Result<()>,
+) -> anyhow::Result<u64> {
     let ctx = Ctx::system();
     let mut after = 0i64;
     let mut n = 0u64;

@@ -1,6 +1,9 @@
 //! Use-case tests of the service layer, on SQLite by default and on PostgreSQL when
 //! `GONGKAI_TEST_DATABASE_URL` is set. Time comes from a fake clock.
 
+// Test helpers unwrap: a failure is a failed test with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod accounts;
 mod auth;
 mod documents;

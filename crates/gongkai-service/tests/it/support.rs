@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use gongkai_domain::org::{OrgInput, OrgKind};
 use gongkai_domain::role::Role;
-use gongkai_service::{AuthUser, Ctx, FakeClock, Service, ServiceConfig};
+use gongkai_service::{Ctx, FakeClock, Service, ServiceConfig};
 use gongkai_testkit::TestDb;
 
 pub const PASSWORD: &str = "Correct-Horse-9";
@@ -57,10 +57,6 @@ impl Env {
             self.svc.login(&Ctx::anonymous(Some("10.0.0.9".into())), username, PASSWORD, None, None).await.unwrap();
         let s = self.svc.session(&out.token).await.unwrap().unwrap();
         Ctx::user(s.user, Some("10.0.0.9".into()))
-    }
-
-    pub fn auth(ctx: &Ctx) -> &AuthUser {
-        ctx.auth_user().unwrap()
     }
 
     pub async fn actions(&self) -> Vec<(String, bool)> {

@@ -1,7 +1,6 @@
 //! Integration tests of the HTTP layer: the real router, driven in-process with
 //! `tower::ServiceExt::oneshot`, over a fresh database per test (SQLite by default, PostgreSQL
 //! when `GONGKAI_TEST_DATABASE_URL` is set).
-
 //!
 //! Tests run on a multi-threaded runtime on purpose: when a test ends right after a use case
 //! returned early from inside a database transaction, sqlx rolls that transaction back in a task
