@@ -768,11 +768,23 @@ pub fn anchors(body: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether text contains HTML markup (a known tag), as opposed to a stray `<` in prose such as
+/// `《关于修改‹某条例>的决定》`.
+pub fn looks_like_html(s: &str) -> bool {
+    const TAGS: &[&str] = &[
+        "<p>", "<p ", "</p>", "<br", "<div", "</div>", "<table", "<tr", "<td", "<th", "<span", "</span>", "<script",
+        "<style", "<img", "<a ", "</a>", "<h1", "<h2", "<h3", "<h4", "<ul", "<ol", "<li", "<strong", "<em>", "<b>",
+        "<i>", "<font", "<iframe", "<svg", "<!--", "<html", "<body",
+    ];
+    let lower = s.to_ascii_lowercase();
+    TAGS.iter().any(|t| lower.contains(t))
+}
+
 /// Turns HTML pasted into a body into plain text: block elements become line breaks, table cells
 /// become `|` rows, every tag is dropped and entities are decoded. Nothing of the markup survives,
 /// so a body can never carry script or styles.
 pub fn html_to_text(s: &str) -> String {
-    if !s.contains('<') {
+    if !looks_like_html(s) {
         return s.to_owned();
     }
     let mut out = String::with_capacity(s.len());
@@ -915,6 +927,12 @@ mod tests {
         let a = anchors(body);
         assert!(a.contains(&"第十二条".to_owned()) && a.contains(&"第十二条-2".to_owned()));
         assert!(!a.iter().any(|x| x.contains("旧文")));
+    }
+
+    #[test]
+    fn prose_with_angle_brackets_is_kept() {
+        let t = "《关于修改‹山东省人口与计划生育条例>的决定》第一条 a < b";
+        assert_eq!(html_to_text(t), t);
     }
 
     #[test]

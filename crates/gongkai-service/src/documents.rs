@@ -508,14 +508,29 @@ impl Service {
         ed: &Edition,
         now: i64,
     ) -> Result<(), ServiceError> {
+        self.publish_with_date(tx, ctx, doc, ed, now, true).await
+    }
+
+    /// Publishes `ed`; `date_today` fills a missing 发布日期 with today (the platform publishes it
+    /// now), while imports pass `false` so a date their source does not know stays unknown.
+    async fn publish_with_date(
+        &self,
+        tx: &mut Tx,
+        ctx: &Ctx,
+        doc: &Document,
+        ed: &Edition,
+        now: i64,
+        date_today: bool,
+    ) -> Result<(), ServiceError> {
         let today = china_date(now);
-        let published_on = ed.published_on.unwrap_or(today);
-        let errs = validate_fields(&ed.fields, Some(published_on));
+        let published_on = if date_today { Some(ed.published_on.unwrap_or(today)) } else { ed.published_on };
+        let errs = validate_fields(&ed.fields, published_on);
         gongkai_domain::Invalid::check(errs)?;
         if let Some(prev) = doc.published_version_id.filter(|p| *p != ed.id) {
             tx.set_edition_state(prev, EditionState::Superseded, None, None, None, None, now).await?;
         }
-        tx.set_edition_state(ed.id, EditionState::Published, None, None, None, Some((now, published_on)), now).await?;
+        tx.set_edition_state(ed.id, EditionState::Published, None, None, None, published_on.map(|p| (now, p)), now)
+            .await?;
         tx.set_open_version(doc.id, None, now).await?;
         let (norm, _) = norm_number(&ed.fields);
         let public = ed.fields.disclosure.unwrap_or(Disclosure::Proactive) == Disclosure::Proactive;
@@ -527,7 +542,7 @@ impl Service {
                 published_version_id: Some(ed.id),
                 fields: &ed.fields,
                 doc_number_norm: norm.as_deref(),
-                published_on: Some(published_on),
+                published_on,
                 first_published_at_ms: Some(now),
                 now_ms: now,
             },
@@ -1000,8 +1015,17 @@ impl Service {
                     Some(p) => tx.edition(p).await?,
                     None => None,
                 };
-                let same = current.as_ref().is_some_and(|c| c.fields == fields && c.published_on == d.published_on)
-                    && d.validity.is_none_or(|v| v == doc.validity);
+                // Not changes: what the source leaves open (no date of publication, no
+                // validity), the note an earlier update added, and a validity the dates refined.
+                let same = current.as_ref().is_some_and(|c| {
+                    let mut stored = c.fields.clone();
+                    if fields.change_note.is_none() {
+                        stored.change_note = None;
+                    }
+                    stored == fields && d.published_on.is_none_or(|p| c.published_on == Some(p))
+                }) && d.validity.is_none_or(|v| {
+                    v == doc.validity || validity_on(v, fields.effective_on, fields.expires_on, today) == doc.validity
+                });
                 if same {
                     return Ok(ImportOutcome::Unchanged);
                 }
@@ -1071,7 +1095,7 @@ impl Service {
             }
         }
         let doc = tx.document(doc_id).await?.ok_or_else(|| ServiceError::Internal("document vanished".into()))?;
-        self.publish_in(&mut tx, ctx, &doc, &ed, now).await?;
+        self.publish_with_date(&mut tx, ctx, &doc, &ed, now, false).await?;
         tx.append_search_change(doc_id, now).await?;
         let mut a = ctx.audit(now, "document.import", "document", Some(doc_id.to_string()));
         a.org_id = Some(org.id);

@@ -12,8 +12,9 @@
 //! The accepted keys are the corpus' 11 (`id`, `title`, `doc_type`, `issuer`, `doc_number`,
 //! `promulgated`, `effective`, `validity`, `category`, `body`, `source`) plus the extra keys that
 //! `export documents --format jsonl` writes (`external_id`, `index_no`, `class`, `topic`, `genre`,
-//! `written_on`, `expires_on`, `validity_key`, `public`, `withdrawn`, `url`), so an export can be
-//! imported again. Anything else is an error for that line.
+//! `written_on`, `expires_on`, `validity_key`, `reg_no`, `keywords`, `public`, `withdrawn`, `url`),
+//! so an export can be imported again without losing metadata. Anything else is an error for that
+//! line.
 //!
 //! **Export** writes every document in id order as JSON Lines (lossless, with the body, and a
 //! superset of the corpus schema), CSV (UTF-8 with a BOM so Excel reads Chinese) or XLSX (bold,
@@ -54,7 +55,7 @@ const CORPUS_KEYS: [&str; 11] = [
 ];
 
 /// Keys that `export documents --format jsonl` adds to the corpus schema.
-const EXPORT_KEYS: [&str; 11] = [
+const EXPORT_KEYS: [&str; 13] = [
     "external_id",
     "index_no",
     "class",
@@ -63,6 +64,8 @@ const EXPORT_KEYS: [&str; 11] = [
     "written_on",
     "expires_on",
     "validity_key",
+    "reg_no",
+    "keywords",
     "public",
     "withdrawn",
     "url",
@@ -206,6 +209,8 @@ pub fn parse_line(line: &str) -> Result<ImportDoc, LineError> {
         topic,
         genre: opt_str(&map, "genre")?,
         class,
+        reg_no: opt_str(&map, "reg_no")?,
+        keywords: opt_strings(&map, "keywords")?,
         body,
         ..DocFields::default()
     };
@@ -259,6 +264,18 @@ fn opt_str(map: &Map<String, Value>, key: &str) -> Result<Option<String>, LineEr
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(_) => Err(LineError::field(key, "应为字符串或 null")),
+    }
+}
+
+/// An optional list of strings (null or missing: empty).
+fn opt_strings(map: &Map<String, Value>, key: &str) -> Result<Vec<String>, LineError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| LineError::field(key, "应为字符串数组或 null")))
+            .collect(),
+        Some(_) => Err(LineError::field(key, "应为字符串数组或 null")),
     }
 }
 
@@ -517,6 +534,8 @@ pub struct ExportRow {
     pub effective_on: Option<NaiveDate>,
     pub expires_on: Option<NaiveDate>,
     pub validity: Validity,
+    pub reg_no: Option<String>,
+    pub keywords: Vec<String>,
     pub public: bool,
     pub withdrawn: bool,
     pub body: Option<String>,
@@ -539,6 +558,8 @@ impl ExportRow {
             effective_on: d.effective_on,
             expires_on: d.expires_on,
             validity: d.validity,
+            reg_no: None,
+            keywords: Vec::new(),
             public: d.public,
             withdrawn: d.withdrawn,
             body: None,
@@ -558,6 +579,8 @@ impl ExportRow {
                     published_on: e.published_on.or(d.published_on),
                     effective_on: f.effective_on,
                     expires_on: f.expires_on,
+                    reg_no: f.reg_no.clone(),
+                    keywords: f.keywords.clone(),
                     body: Some(f.body.clone()),
                     ..base
                 }
@@ -598,6 +621,8 @@ struct JsonLine<'a> {
     written_on: Option<String>,
     expires_on: Option<String>,
     validity_key: &'static str,
+    reg_no: Option<&'a str>,
+    keywords: &'a [String],
     public: bool,
     withdrawn: bool,
     url: String,
@@ -629,6 +654,8 @@ impl ExportRow {
             written_on: date(self.written_on),
             expires_on: date(self.expires_on),
             validity_key: self.validity.key(),
+            reg_no: self.reg_no.as_deref(),
+            keywords: &self.keywords,
             public: self.public,
             withdrawn: self.withdrawn,
             url: self.url(),
@@ -991,6 +1018,8 @@ mod tests {
             effective_on: None,
             expires_on: NaiveDate::from_ymd_opt(2030, 1, 1),
             validity: Validity::Unknown,
+            reg_no: Some("SFSR-2025-00003".into()),
+            keywords: vec!["补贴".into(), "就业".into()],
             public: true,
             withdrawn: false,
             body: Some("正文".into()),
@@ -1005,6 +1034,10 @@ mod tests {
         assert_eq!(d.fields.expires_on, row.expires_on);
         assert_eq!(d.published_on, row.published_on);
         assert_eq!(d.fields.issuer, "国务院");
+        assert_eq!(d.fields.reg_no, row.reg_no);
+        assert_eq!(d.fields.keywords, row.keywords);
+        let e = parse_line(&line(r#","keywords":"a,b""#)).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.starts_with("keywords: "), "{e}");
     }
 
     #[test]

@@ -8,3 +8,4 @@
 mod cli;
 mod serve;
 mod support;
+mod transfer;
