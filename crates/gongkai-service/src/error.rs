@@ -7,7 +7,7 @@ use gongkai_store::StoreError;
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     /// Input broke a rule; each error names its field.
-    #[error("{0}")]
+    #[error(transparent)]
     Invalid(#[from] Invalid),
     /// Not logged in, or the session or token is no longer valid.
     #[error("{0}")]

@@ -93,6 +93,16 @@ pub enum OrgCommand {
         #[arg(long)]
         credit_code: Option<String>,
     },
+    /// Set the 索引号 format of an organisation's new documents (placeholders: {org}, {credit},
+    /// {division}, {year}, {seq}, {seq:N}); `--default` restores `{credit}/{year}-{seq:05}`.
+    SetIndexFormat {
+        #[arg(long)]
+        code: String,
+        #[arg(long, conflicts_with = "default", required_unless_present = "default")]
+        format: Option<String>,
+        #[arg(long)]
+        default: bool,
+    },
     /// List organisations in tree order.
     List {
         /// Only the subtree under this organisation.

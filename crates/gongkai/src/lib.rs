@@ -187,6 +187,13 @@ async fn org_command(svc: &Service, ctx: &Ctx, c: OrgCommand) -> anyhow::Result<
             let org = svc.add_org(ctx, &input).await?;
             println!("已新增机构 {}（{}）", org.name, org.code);
         }
+        OrgCommand::SetIndexFormat { code, format, default: _ } => {
+            svc.set_index_format(ctx, &code, format.as_deref()).await?;
+            match format {
+                Some(f) => println!("已设置 {code} 的索引号格式：{f}"),
+                None => println!("已恢复 {code} 的默认索引号格式。"),
+            }
+        }
         OrgCommand::List { under, format } => {
             let orgs = svc.list_orgs(under.as_deref()).await?;
             match format {
