@@ -1,0 +1,83 @@
+// The pages the browser tests visit. Adding a page type to the site means adding one entry here:
+// every entry is checked with axe-core in every display mode at every width, screenshotted,
+// checked for third-party requests and weighed (see README.md).
+//
+// Fields:
+//   name        file-name-safe label, used in test names and screenshot names
+//   path        path on the demo server (`gongkai serve --demo`)
+//   status      expected HTTP status (default 200)
+//   as          demo account to be logged in as (see lib/staff.mjs); omitted = anonymous visitor
+//   prepare     optional async (page) => {} run after loading, to reach a state (e.g. a form with errors)
+//   screenshot  false to skip the screenshot (default true)
+//   weigh       false to leave the page out of the page-weight table (default true)
+//   modesTodo   a known server-side problem that stops the display modes applying to this page:
+//               the non-standard modes run as `todo` (reported, not failing) until it is fixed
+
+/** Public pages: what a citizen sees. */
+export const PUBLIC_PAGES = [
+  { name: 'home', path: '/' },
+  { name: 'org-province', path: '/org/demo/' },
+  { name: 'org-city', path: '/org/qingjiang/' },
+  { name: 'org-county', path: '/org/qingjiang-hexi/' },
+  { name: 'org-township', path: '/org/hexi-dongfeng/' },
+  { name: 'org-department', path: '/org/demo-edu/' },
+  { name: 'documents', path: '/documents' },
+  { name: 'documents-filtered', path: '/documents?validity=current&class=normative', screenshot: false, weigh: false },
+  { name: 'registry', path: '/registry' },
+  // Demo documents (ids of a fresh demo database): in force, repealed, amended, pending, unmarked.
+  { name: 'doc-in-force', path: '/doc/1' },
+  { name: 'doc-repealed', path: '/doc/3', screenshot: false },
+  { name: 'doc-amended', path: '/doc/4' },
+  { name: 'doc-pending', path: '/doc/7', screenshot: false },
+  { name: 'doc-unmarked', path: '/doc/9', screenshot: false },
+  { name: 'doc-print', path: '/doc/1/print' },
+  { name: 'cleanups', path: '/cleanups' },
+  { name: 'prefs', path: '/prefs' },
+  { name: 'staff-login', path: '/admin/login' },
+  {
+    name: 'staff-login-errors',
+    path: '/admin/login',
+    status: 200,
+    weigh: false,
+    // Submitting the empty form renders the page again with an error summary and field errors.
+    prepare: async (page) => {
+      await Promise.all([page.waitForNavigation(), page.click('form[action="/admin/login"] button[type=submit]')]);
+      await page.waitForSelector('.error-summary');
+    },
+  },
+  { name: 'not-found', path: '/no-such-page', status: 404 },
+  { name: 'org-not-found', path: '/org/no-such-org/', status: 404, screenshot: false },
+];
+
+/** Staff pages (admin console), each as a demo account that may see it. */
+export const STAFF_PAGES = [
+  { name: 'admin-dashboard', path: '/admin/', as: 'demo-editor' },
+  { name: 'admin-orgs', path: '/admin/orgs', as: 'demo-editor' },
+  { name: 'admin-tokens', path: '/admin/tokens', as: 'demo-editor' },
+  { name: 'admin-documents', path: '/admin/documents', as: 'demo-editor' },
+  { name: 'admin-document-new', path: '/admin/documents/new', as: 'demo-editor' },
+  { name: 'admin-documents-review', path: '/admin/documents/review', as: 'demo-reviewer' },
+  { name: 'admin-document', path: '/admin/documents/1', as: 'demo-editor' },
+  { name: 'admin-cleanups', path: '/admin/cleanups', as: 'demo-editor', screenshot: false },
+  { name: 'admin-password', path: '/admin/password', as: 'demo-editor' },
+  { name: 'admin-forbidden', path: '/admin/users', as: 'demo-editor', status: 403, screenshot: false },
+  { name: 'admin-users', path: '/admin/users', as: 'demo-sysadmin' },
+  { name: 'admin-orgs-sysadmin', path: '/admin/orgs', as: 'demo-sysadmin', screenshot: false },
+  { name: 'admin-audit', path: '/admin/audit', as: 'demo-auditor' },
+];
+
+export const ALL_PAGES = [...PUBLIC_PAGES, ...STAFF_PAGES];
+
+/** Display modes, set through the `gk_prefs` cookie exactly as the /prefs form sets it. */
+export const MODES = [
+  { name: 'standard', prefs: null },
+  { name: 'elderly', prefs: 'elderly' },
+  { name: 'contrast', prefs: 'contrast' },
+  { name: 'elderly-contrast', prefs: 'elderly,contrast' },
+];
+
+/** Viewport sizes: a desktop and the narrowest common phone. */
+export const VIEWPORTS = [
+  { name: 'desktop', width: 1280, height: 800 },
+  { name: 'mobile', width: 360, height: 740 },
+];
