@@ -37,6 +37,8 @@ pub struct Identity {
     pub csrf: String,
     /// Display preferences from the `gk_prefs` cookie.
     pub prefs: DisplayPrefs,
+    /// The request's path (for navigation state and "back to where I was" links).
+    pub path: String,
 }
 
 /// Display preferences (适老化): larger type and targets, and high contrast. Kept in a cookie so they
@@ -178,8 +180,9 @@ pub async fn identity(State(state): State<AppState>, mut req: Request, next: Nex
     let ip = client_ip(&req, state.web.trust_forwarded);
     let headers = req.headers().clone();
     let prefs = cookie(&headers, PREFS_COOKIE).map(DisplayPrefs::parse).unwrap_or_default();
+    let path: String = req.uri().path().chars().take(512).collect();
     let mut identity =
-        Identity { ip, session: None, session_token: None, token_user: None, csrf: String::new(), prefs };
+        Identity { ip, session: None, session_token: None, token_user: None, csrf: String::new(), prefs, path };
     let mut new_anon_csrf = None;
 
     if let Some(token) = bearer(&headers) {
@@ -205,7 +208,7 @@ pub async fn identity(State(state): State<AppState>, mut req: Request, next: Nex
                 Err(e) => return AppError::from(e).into_response(),
             }
         }
-        if identity.session.is_none() {
+        if identity.session.is_none() && !identity.path.starts_with("/static/") {
             match cookie(&headers, CSRF_COOKIE) {
                 Some(c) => identity.csrf = c.to_owned(),
                 None => {

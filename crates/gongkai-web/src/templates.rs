@@ -43,6 +43,17 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 /// The stylesheet, served at `/static/site.css`.
 pub const SITE_CSS: &str = include_str!("../static/site.css");
 
+/// A short hash of the stylesheet, appended to its URL so a changed stylesheet is fetched at once
+/// while an unchanged one stays cached (FNV-1a, 64 bits).
+pub fn css_version() -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in SITE_CSS.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{:08x}", h >> 32)
+}
+
 /// The template environment.
 pub struct Templates {
     env: Environment<'static>,
@@ -94,6 +105,8 @@ pub fn base_context(state: &AppState, identity: Option<&Identity>) -> Value {
         me => me,
         csrf => identity.map(|i| i.csrf.clone()).unwrap_or_default(),
         prefs => identity.map(|i| context! { elderly => i.prefs.elderly, contrast => i.prefs.contrast }),
+        current_path => identity.map(|i| i.path.clone()),
+        css_version => css_version(),
     }
 }
 
@@ -124,7 +137,10 @@ pub fn error_page(state: &AppState, identity: Option<&Identity>, err: &AppError,
 pub async fn site_css() -> Response {
     (
         StatusCode::OK,
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
         SITE_CSS,
     )
         .into_response()
