@@ -309,6 +309,22 @@ pub enum EditionEvent {
 }
 
 impl EditionEvent {
+    pub const ALL: [EditionEvent; 9] = [
+        EditionEvent::Submit,
+        EditionEvent::Return,
+        EditionEvent::Approve,
+        EditionEvent::Schedule,
+        EditionEvent::Unschedule,
+        EditionEvent::Publish,
+        EditionEvent::Supersede,
+        EditionEvent::Withdraw,
+        EditionEvent::Unpublish,
+    ];
+
+    pub fn parse(s: &str) -> Option<EditionEvent> {
+        EditionEvent::ALL.into_iter().find(|e| e.key() == s)
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             EditionEvent::Submit => "submit",

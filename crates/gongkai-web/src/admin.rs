@@ -122,7 +122,8 @@ fn with_status(status: StatusCode, html: Result<Html<String>, AppError>) -> Resp
     }
 }
 
-fn field_errors(e: &AppError) -> Vec<FieldMessage> {
+/// The errors a form page shows for `e`: its field errors, or one general error.
+pub(crate) fn field_errors(e: &AppError) -> Vec<FieldMessage> {
     if e.fields.is_empty() {
         vec![FieldMessage { field: "form".into(), message: e.message.clone() }]
     } else {
@@ -135,7 +136,7 @@ fn errors_value(errors: &[FieldMessage]) -> Value {
 }
 
 /// Any serialisable value as a template value.
-fn ser<T: serde::Serialize>(v: T) -> Value {
+pub(crate) fn ser<T: serde::Serialize>(v: T) -> Value {
     Value::from(minijinja::value::Serde(v))
 }
 

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
-use crate::admin::Staff;
+use crate::admin::{Staff, field_errors, ser};
 use crate::docs::{doc_value, edition_value};
 use crate::error::{AppError, ErrorCode, FieldMessage};
 use crate::identity::Identity;
@@ -40,22 +40,10 @@ pub fn routes() -> Router<AppState> {
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
-fn ser<T: serde::Serialize>(v: T) -> Value {
-    Value::from(minijinja::value::Serde(v))
-}
-
 fn render(state: &AppState, id: &Identity, name: &str, status: StatusCode, ctx: Value) -> Response {
     match page(state, id, name, ctx) {
         Ok(h) => (status, h).into_response(),
         Err(e) => e.into_response(),
-    }
-}
-
-fn field_errors(e: &AppError) -> Vec<FieldMessage> {
-    if e.fields.is_empty() {
-        vec![FieldMessage { field: "form".into(), message: e.message.clone() }]
-    } else {
-        e.fields.clone()
     }
 }
 
@@ -545,16 +533,8 @@ async fn action(
     let result = if event == "new-edition" {
         state.svc.new_edition(&id.ctx(), doc_id).await.map(|_| ())
     } else {
-        let ev = match event.as_str() {
-            "submit" => EditionEvent::Submit,
-            "return" => EditionEvent::Return,
-            "approve" => EditionEvent::Approve,
-            "schedule" => EditionEvent::Schedule,
-            "unschedule" => EditionEvent::Unschedule,
-            "publish" => EditionEvent::Publish,
-            "withdraw" => EditionEvent::Withdraw,
-            "unpublish" => EditionEvent::Unpublish,
-            _ => return AppError::not_found().into_response(),
+        let Some(ev) = EditionEvent::parse(&event).filter(|e| *e != EditionEvent::Supersede) else {
+            return AppError::not_found().into_response();
         };
         let at = match f.at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => None,

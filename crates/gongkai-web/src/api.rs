@@ -529,17 +529,9 @@ async fn transition_document(
     if b.event == "new_edition" {
         state.svc.new_edition(&id.ctx(), doc_id).await?;
     } else {
-        let ev = match b.event.as_str() {
-            "submit" => EditionEvent::Submit,
-            "return" => EditionEvent::Return,
-            "approve" => EditionEvent::Approve,
-            "schedule" => EditionEvent::Schedule,
-            "unschedule" => EditionEvent::Unschedule,
-            "publish" => EditionEvent::Publish,
-            "withdraw" => EditionEvent::Withdraw,
-            "unpublish" => EditionEvent::Unpublish,
-            other => return Err(field_error("event", format!("未知的操作“{other}”"))),
-        };
+        let ev = EditionEvent::parse(&b.event)
+            .filter(|e| *e != EditionEvent::Supersede)
+            .ok_or_else(|| field_error("event", format!("未知的操作“{}”", b.event)))?;
         let at = b.scheduled_at.map(|t| t.timestamp_millis());
         state.svc.document_transition(&id.ctx(), doc_id, ev, b.reason.as_deref(), at).await?;
     }
