@@ -228,31 +228,24 @@ pub struct Listing<'a> {
 
 impl Store {
     pub async fn document(&self, id: i64) -> Result<Option<Document>, StoreError> {
-        let row: Option<DocRow> = on_pool!(self, |p| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {DOC_COLS} FROM documents d WHERE d.id = $1")))
-                .bind(id)
-                .fetch_optional(p)
-                .await?
-        });
-        row.map(DocRow::into_doc).transpose()
+        self.document_where("d.id = $1", Arg::Int(id)).await
     }
 
     pub async fn document_by_external_id(&self, external_id: &str) -> Result<Option<Document>, StoreError> {
-        let row: Option<DocRow> = on_pool!(self, |p| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {DOC_COLS} FROM documents d WHERE d.external_id = $1")))
-                .bind(external_id)
-                .fetch_optional(p)
-                .await?
-        });
-        row.map(DocRow::into_doc).transpose()
+        self.document_where("d.external_id = $1", Arg::Text(external_id.to_owned())).await
     }
 
     pub async fn document_by_index_no(&self, index_no: &str) -> Result<Option<Document>, StoreError> {
+        self.document_where("d.index_no = $1", Arg::Text(index_no.to_owned())).await
+    }
+
+    /// The document matching a fixed condition with one bound value.
+    async fn document_where(&self, condition: &'static str, value: Arg) -> Result<Option<Document>, StoreError> {
+        let sql = format!("SELECT {DOC_COLS} FROM documents d WHERE {condition}");
+        let args = [value];
         let row: Option<DocRow> = on_pool!(self, |p| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {DOC_COLS} FROM documents d WHERE d.index_no = $1")))
-                .bind(index_no)
-                .fetch_optional(p)
-                .await?
+            let q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+            bind_args!(q, &args).fetch_optional(p).await?
         });
         row.map(DocRow::into_doc).transpose()
     }
@@ -266,16 +259,8 @@ impl Store {
             offset.max(0)
         );
         let rows: Vec<DocRow> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-            for a in &args {
-                q = match a {
-                    Arg::Bool(b) => q.bind(*b),
-                    Arg::Text(s) => q.bind(s.clone()),
-                    Arg::Date(d) => q.bind(*d),
-                    Arg::Int(i) => q.bind(*i),
-                };
-            }
-            q.fetch_all(p).await?
+            let q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+            bind_args!(q, &args).fetch_all(p).await?
         });
         rows.into_iter().map(DocRow::into_doc).collect()
     }
@@ -284,16 +269,8 @@ impl Store {
         let (sql, args) = doc_filter_sql(f);
         let sql = format!("SELECT COUNT(*) FROM documents d {sql}");
         on_pool!(self, |p| {
-            let mut q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql));
-            for a in &args {
-                q = match a {
-                    Arg::Bool(b) => q.bind(*b),
-                    Arg::Text(s) => q.bind(s.clone()),
-                    Arg::Date(d) => q.bind(*d),
-                    Arg::Int(i) => q.bind(*i),
-                };
-            }
-            Ok(q.fetch_one(p).await?.0)
+            let q = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql));
+            Ok(bind_args!(q, &args).fetch_one(p).await?.0)
         })
     }
 
@@ -311,16 +288,8 @@ impl Store {
             "SELECT {col}, COUNT(*) FROM documents d {sql} AND {col} IS NOT NULL GROUP BY {col} ORDER BY 2 DESC"
         );
         on_pool!(self, |p| {
-            let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql));
-            for a in &args {
-                q = match a {
-                    Arg::Bool(b) => q.bind(*b),
-                    Arg::Text(s) => q.bind(s.clone()),
-                    Arg::Date(d) => q.bind(*d),
-                    Arg::Int(i) => q.bind(*i),
-                };
-            }
-            Ok(q.fetch_all(p).await?)
+            let q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql));
+            Ok(bind_args!(q, &args).fetch_all(p).await?)
         })
     }
 
@@ -519,6 +488,23 @@ pub enum FacetColumn {
     Topic,
     Org,
 }
+
+/// Binds filter arguments in order (expanded per backend inside `on_pool!`).
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::Bool(b) => q.bind(*b),
+                Arg::Text(s) => q.bind(s.clone()),
+                Arg::Date(d) => q.bind(*d),
+                Arg::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }};
+}
+use bind_args;
 
 enum Arg {
     Bool(bool),
