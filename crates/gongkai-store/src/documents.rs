@@ -668,44 +668,25 @@ impl Tx {
         author_id: Option<i64>,
         now_ms: i64,
     ) -> Result<i64, StoreError> {
-        let class = f.class.unwrap_or(DocClass::Other).key();
-        let disclosure = f.disclosure.unwrap_or(Disclosure::Proactive).key();
-        let keywords = f.keywords.join(",");
-        on_tx!(self, |c| {
+        // The row is created with placeholders for its content, which `update_edition_fields`
+        // writes, so the list of content columns exists once.
+        let id: i64 = on_tx!(self, |c| {
             let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO document_versions (document_id, version_no, state, title, issuer, doc_number, doc_number_norm, \
-                 doc_number_unparsed, written_on, published_on, effective_on, expires_on, topic, genre, class, reg_no, \
-                 disclosure, disclosure_reason, body, keywords, change_note, author_id, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23) \
+                "INSERT INTO document_versions (document_id, version_no, state, title, issuer, class, disclosure, body, \
+                 author_id, created_at, updated_at) VALUES ($1, $2, $3, '', '', 'other', 'proactive', '', $4, $5, $5) \
                  RETURNING id",
             )
             .bind(document_id)
             .bind(version_no)
             .bind(state.key())
-            .bind(&f.title)
-            .bind(&f.issuer)
-            .bind(&f.doc_number)
-            .bind(norm)
-            .bind(unparsed)
-            .bind(f.written_on)
-            .bind(published_on)
-            .bind(f.effective_on)
-            .bind(f.expires_on)
-            .bind(&f.topic)
-            .bind(&f.genre)
-            .bind(class)
-            .bind(&f.reg_no)
-            .bind(disclosure)
-            .bind(&f.disclosure_reason)
-            .bind(&f.body)
-            .bind(&keywords)
-            .bind(&f.change_note)
             .bind(author_id)
             .bind(now_ms)
             .fetch_one(c)
             .await?;
-            Ok(id)
-        })
+            id
+        });
+        self.update_edition_fields(id, f, norm, unparsed, published_on, now_ms).await?;
+        Ok(id)
     }
 
     /// Replaces an open edition's fields.

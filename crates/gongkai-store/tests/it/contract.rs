@@ -161,37 +161,13 @@ async fn users_grants_sessions_tokens() {
         .await
         .unwrap();
     tx.insert_grant(uid, Role::Editor, org.id, None, 11).await.unwrap();
-    let dup = tx.insert_grant(uid, Role::Editor, org.id, None, 12).await;
-    assert!(matches!(dup, Err(StoreError::Conflict { .. })));
-    drop(tx);
-    // The duplicate grant failed inside the transaction; start again and commit cleanly.
-    let mut tx = s.begin().await.unwrap();
-    let org = tx
-        .insert_org(&NewOrg {
-            code: "p",
-            name: "省",
-            kind: OrgKind::Province,
-            parent: None,
-            division_code: None,
-            credit_code: None,
-            now_ms: 1,
-        })
-        .await
-        .unwrap();
-    let uid = tx
-        .insert_user(&NewUser {
-            username: "ZhangSan",
-            username_norm: "zhangsan",
-            display_name: "张三",
-            password_hash: "h",
-            must_change_password: true,
-            now_ms: 10,
-        })
-        .await
-        .unwrap();
-    tx.insert_grant(uid, Role::Editor, org.id, None, 11).await.unwrap();
     tx.insert_grant(uid, Role::Signer, org.id, None, 11).await.unwrap();
     tx.commit().await.unwrap();
+    // A second identical grant is a conflict.
+    let mut tx = s.begin().await.unwrap();
+    let dup = tx.insert_grant(uid, Role::Editor, org.id, None, 12).await;
+    assert!(matches!(dup, Err(StoreError::Conflict { .. })), "{dup:?}");
+    drop(tx);
 
     let u = s.user_by_username("zhangsan").await.unwrap().unwrap();
     assert_eq!(u.username, "ZhangSan");
