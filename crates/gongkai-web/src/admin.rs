@@ -600,24 +600,22 @@ async fn users_page(State(state): State<AppState>, Staff(me, id): Staff, Query(q
     .await
 }
 
+/// The accounts page showing a new password once (after creating an account or a reset).
+async fn show_password(state: &AppState, id: &Identity, me: &AuthUser, username: String, password: String) -> Response {
+    let form = UserForm::default();
+    let view = UsersView {
+        form: &form,
+        errors: &[],
+        notice: None,
+        shown_password: Some((username, password)),
+        status: StatusCode::OK,
+    };
+    render_users(state, id, me, view).await
+}
+
 async fn user_add(State(state): State<AppState>, Staff(me, id): Staff, Form(f): Form<UserForm>) -> Response {
     match state.svc.add_user(&id.ctx(), &f.username, &f.display_name, None).await {
-        Ok((user, password)) => {
-            let form = UserForm::default();
-            render_users(
-                &state,
-                &id,
-                &me,
-                UsersView {
-                    form: &form,
-                    errors: &[],
-                    notice: None,
-                    shown_password: Some((user.username, password)),
-                    status: StatusCode::OK,
-                },
-            )
-            .await
-        }
+        Ok((user, password)) => show_password(&state, &id, &me, user.username, password).await,
         Err(e) => {
             let e = AppError::from(e);
             if e.code != ErrorCode::ValidationFailed {
@@ -710,22 +708,7 @@ async fn revoke(
 
 async fn reset_password(State(state): State<AppState>, Staff(me, id): Staff, Path(username): Path<String>) -> Response {
     match state.svc.reset_password(&id.ctx(), &username, None).await {
-        Ok(password) => {
-            let form = UserForm::default();
-            render_users(
-                &state,
-                &id,
-                &me,
-                UsersView {
-                    form: &form,
-                    errors: &[],
-                    notice: None,
-                    shown_password: Some((username, password)),
-                    status: StatusCode::OK,
-                },
-            )
-            .await
-        }
+        Ok(password) => show_password(&state, &id, &me, username, password).await,
         Err(e) => AppError::from(e).into_response(),
     }
 }
