@@ -1,0 +1,3 @@
+//! Integration tests of the search index.
+
+mod index;
