@@ -135,7 +135,13 @@ pub fn bigrams(text: &str, index_side: bool) -> Vec<BiToken> {
             }
             if n == 1 || index_side {
                 let (a, b) = (byte_at(start + n - 1), byte_at(start + n));
-                out.push(BiToken { position: pos + n - 1, text: text[a..b].to_owned(), from: a, to: b, single_han: true });
+                out.push(BiToken {
+                    position: pos + n - 1,
+                    text: text[a..b].to_owned(),
+                    from: a,
+                    to: b,
+                    single_han: true,
+                });
             }
             pos += n;
         } else if is_word_char(c) {
@@ -163,7 +169,13 @@ impl Tokenizer for HanBigramTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
         let tokens = bigrams(text, true)
             .into_iter()
-            .map(|t| Token { offset_from: t.from, offset_to: t.to, position: t.position, text: t.text, position_length: 1 })
+            .map(|t| Token {
+                offset_from: t.from,
+                offset_to: t.to,
+                position: t.position,
+                text: t.text,
+                position_length: 1,
+            })
             .collect();
         VecTokenStream { tokens, next: 0 }
     }

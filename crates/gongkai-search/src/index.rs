@@ -19,14 +19,15 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, DocSetCollector, SegmentCollector, TopDocs};
 use tantivy::columnar::StrColumn;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, RangeQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::TokenizerManager;
-use tantivy::{DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term,
+};
 
 use crate::analyze::{self, HANBI, HanBigramTokenizer, JIEBA, JiebaTokenizer, bigrams, jieba_words, prepare};
 use crate::query::{UserQuery, normalize_doc_number, normalize_title};
@@ -522,8 +523,10 @@ impl SearchIndex {
                 let scopes: Vec<(Occur, Box<dyn Query>)> = paths
                     .iter()
                     .map(|p| {
-                        let q: Box<dyn Query> =
-                            Box::new(TermQuery::new(Term::from_field_text(self.f.org_path, p), IndexRecordOption::Basic));
+                        let q: Box<dyn Query> = Box::new(TermQuery::new(
+                            Term::from_field_text(self.f.org_path, p),
+                            IndexRecordOption::Basic,
+                        ));
                         (Occur::Should, q)
                     })
                     .collect();
@@ -566,9 +569,9 @@ impl SearchIndex {
             let lo = f.from.map_or(Bound::Unbounded, |d| {
                 Bound::Included(Term::from_field_i64(self.f.published_on, day_number(d)))
             });
-            let hi = f
-                .to
-                .map_or(Bound::Unbounded, |d| Bound::Included(Term::from_field_i64(self.f.published_on, day_number(d))));
+            let hi = f.to.map_or(Bound::Unbounded, |d| {
+                Bound::Included(Term::from_field_i64(self.f.published_on, day_number(d)))
+            });
             out.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
         }
         out
@@ -593,7 +596,8 @@ impl SearchIndex {
             }
             return Some(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)));
         }
-        let terms: Vec<(usize, Term)> = toks.iter().map(|t| (t.position, Term::from_field_text(field, &t.text))).collect();
+        let terms: Vec<(usize, Term)> =
+            toks.iter().map(|t| (t.position, Term::from_field_text(field, &t.text))).collect();
         if ends_open {
             let mut q = PhrasePrefixQuery::new_with_offset(terms);
             q.set_max_expansions(200);
@@ -970,12 +974,7 @@ impl SearchHome {
             Err(e @ SearchError::Payload(_)) => return Err(e),
             Err(e) => return Err(e),
         };
-        Ok(SearchHome {
-            root: root.to_owned(),
-            opts,
-            live: RwLock::new(Arc::new(index)),
-            live_name: RwLock::new(name),
-        })
+        Ok(SearchHome { root: root.to_owned(), opts, live: RwLock::new(Arc::new(index)), live_name: RwLock::new(name) })
     }
 
     /// The live index.

@@ -138,7 +138,8 @@ mod tests {
 
     #[test]
     fn doc_numbers_in_any_variant() {
-        for v in ["国办发〔2019〕4号", "国办发[2019]4号", "国办发2019 4号", "國辦發（２０１９）４號"] {
+        for v in ["国办发〔2019〕4号", "国办发[2019]4号", "国办发2019 4号", "國辦發（２０１９）４號"]
+        {
             let q = parse(v).unwrap();
             assert_eq!(q.doc_number.as_deref(), Some("国办发〔2019〕4号"), "{v}");
         }

@@ -294,6 +294,7 @@ impl Service {
         a.org_id = Some(org.id);
         a.after = Some(json!({"index_no": index_no, "title": fields.title, "state": "draft"}).to_string());
         tx.append_audit(&a).await?;
+        tx.append_search_change(id, now).await?;
         tx.commit().await?;
         let doc = self.store.document(id).await?.ok_or_else(|| ServiceError::Internal("document vanished".into()))?;
         let ed = self.store.edition(ed).await?.ok_or_else(|| ServiceError::Internal("edition vanished".into()))?;
@@ -340,6 +341,7 @@ impl Service {
         a.before = Some(json!({"title": ed.fields.title, "doc_number": ed.fields.doc_number}).to_string());
         a.after = Some(json!({"title": fields.title, "doc_number": fields.doc_number}).to_string());
         tx.append_audit(&a).await?;
+        tx.append_search_change(id, now).await?;
         tx.commit().await?;
         self.store.edition(open_id).await?.ok_or_else(|| ServiceError::Internal("edition vanished".into()))
     }
@@ -382,6 +384,7 @@ impl Service {
         a.org_id = Some(doc.org_id);
         a.after = Some(json!({"version": next_no}).to_string());
         tx.append_audit(&a).await?;
+        tx.append_search_change(id, now).await?;
         tx.commit().await?;
         self.store.edition(ed).await?.ok_or_else(|| ServiceError::Internal("edition vanished".into()))
     }

@@ -17,6 +17,7 @@ mod demo;
 mod documents;
 mod error;
 mod orgs;
+mod search;
 mod secret;
 pub use secret::random_fill;
 
@@ -33,9 +34,11 @@ pub use documents::{
 };
 pub use error::ServiceError;
 pub use gongkai_domain as domain;
+pub use gongkai_search as search_index;
 pub use gongkai_store::DocFilter;
 pub use gongkai_store::{AuditFilter, AuditRow, Backend, OpenOptions, Store};
 pub use orgs::{ImportFormat, ImportReport, parse_org_file};
+pub use search::{SearchConfig, SearchInput, SearchPage, SearchStatus};
 
 use gongkai_domain::account::LockoutPolicy;
 use gongkai_domain::password::PasswordPolicy;
@@ -184,6 +187,7 @@ pub struct Service {
     cfg: Arc<ServiceConfig>,
     lib: Arc<LibraryConfig>,
     clock: Arc<dyn Clock>,
+    search: Option<Arc<search::SearchState>>,
 }
 
 impl std::fmt::Debug for Service {
@@ -194,7 +198,7 @@ impl std::fmt::Debug for Service {
 
 impl Service {
     pub fn new(store: Store, cfg: ServiceConfig, clock: Arc<dyn Clock>) -> Service {
-        Service { store, cfg: Arc::new(cfg), lib: Arc::new(LibraryConfig::default()), clock }
+        Service { store, cfg: Arc::new(cfg), lib: Arc::new(LibraryConfig::default()), clock, search: None }
     }
 
     /// The same service with the library's settings (attachment directory, limits, terms).

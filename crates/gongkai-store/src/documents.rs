@@ -10,7 +10,7 @@ use gongkai_domain::document::{
 use crate::{Store, StoreError, Tx, on_pool, on_tx};
 
 #[derive(sqlx::FromRow)]
-struct DocRow {
+pub(crate) struct DocRow {
     id: i64,
     org_id: i64,
     index_no: String,
@@ -40,7 +40,7 @@ fn bad(table: &str, col: &str, v: &str) -> StoreError {
 }
 
 impl DocRow {
-    fn into_doc(self) -> Result<Document, StoreError> {
+    pub(crate) fn into_doc(self) -> Result<Document, StoreError> {
         Ok(Document {
             id: self.id,
             org_id: self.org_id,
@@ -68,12 +68,12 @@ impl DocRow {
     }
 }
 
-const DOC_COLS: &str = "d.id, d.org_id, d.index_no, d.external_id, d.validity, d.validity_changed_at, d.published_version_id, \
+pub(crate) const DOC_COLS: &str = "d.id, d.org_id, d.index_no, d.external_id, d.validity, d.validity_changed_at, d.published_version_id, \
      d.open_version_id, d.public, d.withdrawn, d.title, d.issuer, d.doc_number, d.class, d.topic, d.genre, d.written_on, \
      d.published_on, d.effective_on, d.expires_on, d.first_published_at, d.updated_at";
 
 #[derive(sqlx::FromRow)]
-struct EdRow {
+pub(crate) struct EdRow {
     id: i64,
     document_id: i64,
     version_no: i64,
@@ -105,7 +105,7 @@ struct EdRow {
 }
 
 impl EdRow {
-    fn into_edition(self) -> Result<Edition, StoreError> {
+    pub(crate) fn into_edition(self) -> Result<Edition, StoreError> {
         Ok(Edition {
             id: self.id,
             document_id: self.document_id,
@@ -146,7 +146,7 @@ impl EdRow {
     }
 }
 
-const ED_COLS: &str = "id, document_id, version_no, state, title, issuer, doc_number, doc_number_unparsed, written_on, \
+pub(crate) const ED_COLS: &str = "id, document_id, version_no, state, title, issuer, doc_number, doc_number_unparsed, written_on, \
      published_on, effective_on, expires_on, topic, genre, class, reg_no, disclosure, disclosure_reason, body, keywords, \
      change_note, author_id, approver_id, state_reason, scheduled_at, published_at, created_at, updated_at";
 

@@ -29,6 +29,7 @@ mod documents;
 mod error;
 mod open;
 mod orgs;
+mod search;
 mod users;
 
 pub use audit::{AuditFilter, AuditRow, NewAudit};
@@ -36,6 +37,7 @@ pub use documents::{CleanupItemRow, CleanupRow, DocFilter, FacetColumn, Listing,
 pub use error::StoreError;
 pub use open::{Backend, OpenOptions};
 pub use orgs::NewOrg;
+pub use search::SearchSource;
 pub use users::NewUser;
 
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};

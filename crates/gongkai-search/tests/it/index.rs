@@ -48,9 +48,17 @@ fn ids(idx: &SearchIndex, r: SearchRequest) -> Vec<i64> {
 }
 
 fn corpus() -> Vec<SearchDoc> {
-    let mut a = doc(1, "国务院办公厅关于印发政务公开工作要点的通知", "各省、自治区、直辖市人民政府：现将政务公开工作要点印发给你们。");
+    let mut a = doc(
+        1,
+        "国务院办公厅关于印发政务公开工作要点的通知",
+        "各省、自治区、直辖市人民政府：现将政务公开工作要点印发给你们。",
+    );
     a.doc_number = Some("国办发〔2019〕4号".into());
-    let b = doc(2, "中华人民共和国政府信息公开条例", "第一条 为了保障公民、法人和其他组织依法获取政府信息，提高政府工作的透明度。");
+    let b = doc(
+        2,
+        "中华人民共和国政府信息公开条例",
+        "第一条 为了保障公民、法人和其他组织依法获取政府信息，提高政府工作的透明度。",
+    );
     let mut c = doc(3, "关于做好农业保险工作的意见", "中国农业发展银行应当加强对办公厅文件的学习，在建工程待处理。");
     c.published_on = NaiveDate::from_ymd_opt(2018, 5, 1);
     let mut d = doc(4, "关于做好农业保险工作的意见", "中国农业发展银行应当加强对办公厅文件的学习，在建工程待处理。");
@@ -214,7 +222,10 @@ fn rebuild_swaps_generations() {
     assert_eq!(idx.position().unwrap().applied, 42);
     assert_eq!(idx.entries().unwrap().len(), 2);
     assert!(!home.refresh().unwrap());
-    let gens = std::fs::read_dir(&root).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("gen-")).count();
+    let gens = std::fs::read_dir(&root)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("gen-"))
+        .count();
     assert_eq!(gens, 1);
 }
 
@@ -222,7 +233,8 @@ fn rebuild_swaps_generations() {
 fn hostile_queries_are_harmless() {
     let (_d, home) = loaded();
     let idx = home.index();
-    for q in ["\"", "-", "((((", "title:x AND [1 TO 2]", "'; DROP TABLE documents; --", "\u{0}\u{7}", "*", "~2", "？？"] {
+    for q in ["\"", "-", "((((", "title:x AND [1 TO 2]", "'; DROP TABLE documents; --", "\u{0}\u{7}", "*", "~2", "？？"]
+    {
         let _ = idx.search(&req(q)).unwrap();
         let _ = idx.suggest(q, 5).unwrap();
     }

@@ -11,7 +11,7 @@ fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-fn input(title: &str) -> DocInput {
+pub(crate) fn input(title: &str) -> DocInput {
     DocInput {
         fields: DocFields {
             title: title.into(),
@@ -30,13 +30,13 @@ fn input(title: &str) -> DocInput {
     }
 }
 
-struct Lib {
-    e: Env,
-    editor: Ctx,
-    signer: Ctx,
+pub(crate) struct Lib {
+    pub e: Env,
+    pub editor: Ctx,
+    pub signer: Ctx,
 }
 
-async fn lib() -> Lib {
+pub(crate) async fn lib() -> Lib {
     let e = env().await;
     let dir = e.db.dir.path().join("attachments");
     e.user("editor", &[(Role::Editor, "c1")]).await;
@@ -52,7 +52,7 @@ async fn lib() -> Lib {
     Lib { e, editor, signer }
 }
 
-async fn publish(l: &Lib, title: &str) -> i64 {
+pub(crate) async fn publish(l: &Lib, title: &str) -> i64 {
     let (doc, _) = l.e.svc.create_document(&l.editor, &input(title)).await.unwrap();
     l.e.svc.document_transition(&l.editor, doc.id, EditionEvent::Submit, None, None).await.unwrap();
     l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Approve, None, None).await.unwrap();

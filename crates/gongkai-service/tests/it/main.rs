@@ -8,4 +8,5 @@ mod accounts;
 mod auth;
 mod documents;
 mod orgs;
+mod search;
 mod support;
