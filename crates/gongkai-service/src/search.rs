@@ -57,13 +57,16 @@ impl Default for SearchConfig {
     }
 }
 
+/// 热门搜索 cached: (computed at ms, (query, count) pairs).
+type HotCache = (i64, Vec<(String, i64)>);
+
 /// The search side of a service: the index home and in-memory state.
 pub(crate) struct SearchState {
     home: SearchHome,
     cfg: SearchConfig,
     sync: tokio::sync::Mutex<()>,
     log: Mutex<HashMap<String, i64>>,
-    hot: Mutex<Option<(i64, Vec<(String, i64)>)>>,
+    hot: Mutex<Option<HotCache>>,
 }
 
 /// Where the index stands against the change log.

@@ -19,6 +19,7 @@ pub mod feeds;
 pub mod identity;
 pub mod metrics;
 pub mod public;
+pub mod search;
 pub mod templates;
 
 use std::sync::Arc;
@@ -119,7 +120,8 @@ pub fn router(state: AppState) -> Router {
         .merge(public::routes())
         .merge(admin::routes())
         .merge(admin_docs::routes())
-        .nest("/api/v1", api::routes())
+        .merge(search::routes())
+        .nest("/api/v1", api::routes().merge(search::api_routes()))
         .route("/api/openapi.json", get(api::openapi))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -159,6 +161,23 @@ async fn healthz() -> &'static str {
 
 async fn readyz(State(state): State<AppState>) -> Response {
     match state.svc.ready().await {
+        Ok(()) if state.svc.has_search() => match state.svc.search_status().await {
+            Ok(s) => (
+                StatusCode::OK,
+                format!(
+                    "ready\nsearch_index applied={} latest={} lag={} gaps={}\n",
+                    s.applied,
+                    s.latest,
+                    s.lag(),
+                    s.gaps
+                ),
+            )
+                .into_response(),
+            Err(e) => {
+                tracing::warn!(error = %e, "search index status failed");
+                (StatusCode::SERVICE_UNAVAILABLE, "search index unavailable\n").into_response()
+            }
+        },
         Ok(()) => (StatusCode::OK, "ready\n").into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
@@ -171,6 +190,13 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
     let (size, idle) = state.svc.pool_stats();
     state.metrics.db_connections.set(i64::from(size));
     state.metrics.db_idle.set(i64::from(idle));
+    if state.svc.has_search() {
+        if let Ok(s) = state.svc.search_status().await {
+            state.metrics.search_lag.set(s.lag());
+            state.metrics.search_applied.set(s.applied);
+            state.metrics.search_entries.set(i64::try_from(s.entries).unwrap_or(i64::MAX));
+        }
+    }
     ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], state.metrics.encode())
         .into_response()
 }

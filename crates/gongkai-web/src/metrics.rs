@@ -36,6 +36,10 @@ pub struct Metrics {
     pub errors: Family<ErrorLabels, Counter>,
     pub db_connections: Gauge<i64, AtomicI64>,
     pub db_idle: Gauge<i64, AtomicI64>,
+    /// Change-log entries not yet in this node's search index.
+    pub search_lag: Gauge<i64, AtomicI64>,
+    pub search_applied: Gauge<i64, AtomicI64>,
+    pub search_entries: Gauge<i64, AtomicI64>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -57,12 +61,36 @@ impl Metrics {
         let errors = Family::<ErrorLabels, Counter>::default();
         let db_connections = Gauge::<i64, AtomicI64>::default();
         let db_idle = Gauge::<i64, AtomicI64>::default();
+        let search_lag = Gauge::<i64, AtomicI64>::default();
+        let search_applied = Gauge::<i64, AtomicI64>::default();
+        let search_entries = Gauge::<i64, AtomicI64>::default();
         registry.register("http_requests", "HTTP requests by method, route and status", requests.clone());
         registry.register("http_request_duration_seconds", "HTTP request latency by route", latency.clone());
         registry.register("http_errors", "Error responses by stable error code", errors.clone());
         registry.register("db_pool_connections", "Open database connections", db_connections.clone());
         registry.register("db_pool_idle_connections", "Idle database connections", db_idle.clone());
-        Metrics { registry, requests, latency, errors, db_connections, db_idle }
+        registry.register(
+            "search_index_lag",
+            "Change-log entries not yet applied to this node's search index",
+            search_lag.clone(),
+        );
+        registry.register(
+            "search_index_applied_seq",
+            "Last change-log sequence number applied to the search index",
+            search_applied.clone(),
+        );
+        registry.register("search_index_entries", "Entries in this node's search index", search_entries.clone());
+        Metrics {
+            registry,
+            requests,
+            latency,
+            errors,
+            db_connections,
+            db_idle,
+            search_lag,
+            search_applied,
+            search_entries,
+        }
     }
 
     /// The Prometheus text exposition.

@@ -38,6 +38,9 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("admin/document.html", include_str!("../templates/admin/document.html")),
     ("admin/cleanups.html", include_str!("../templates/admin/cleanups.html")),
     ("public/cleanups.html", include_str!("../templates/public/cleanups.html")),
+    ("public/_search_body.html", include_str!("../templates/public/_search_body.html")),
+    ("public/search.html", include_str!("../templates/public/search.html")),
+    ("admin/search.html", include_str!("../templates/admin/search.html")),
 ];
 
 /// The stylesheet, served at `/static/site.css`.

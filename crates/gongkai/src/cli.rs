@@ -46,6 +46,9 @@ pub enum Command {
     /// Export data to files (政策文件).
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Rebuild this node's search index from the database (online: a new index is built beside
+    /// the live one and swapped in atomically; a running server switches to it within seconds).
+    Reindex,
     /// Consistent online copy of a SQLite installation.
     Backup {
         /// Where to write the copy (must not exist).

@@ -22,7 +22,19 @@ pub struct Config {
     pub auth: Auth,
     pub audit: Audit,
     pub library: Library,
+    pub search: Search,
     pub log: Log,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Search {
+    pub poll_interval_ms: u32,
+    pub gap_grace_secs: u32,
+    pub writer_threads: u32,
+    pub writer_memory_mb: u32,
+    pub hot_min_count: u32,
+    pub hot_days: u32,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -102,6 +114,14 @@ impl Default for Config {
             },
             audit: Audit { retention_days: 180 },
             library: Library { max_attachment_mb: 20, normative_years: 5, provisional_years: 2, review_months: 6 },
+            search: Search {
+                poll_interval_ms: 1000,
+                gap_grace_secs: 600,
+                writer_threads: 1,
+                writer_memory_mb: 64,
+                hot_min_count: 3,
+                hot_days: 30,
+            },
             log: Log { level: "info".into(), format: "text".into() },
         }
     }
@@ -144,6 +164,11 @@ impl Default for Library {
         Config::default().library
     }
 }
+impl Default for Search {
+    fn default() -> Self {
+        Config::default().search
+    }
+}
 impl Default for Log {
     fn default() -> Self {
         Config::default().log
@@ -170,6 +195,7 @@ impl std::fmt::Debug for Config {
             .field("auth", &self.auth)
             .field("audit", &self.audit)
             .field("library", &self.library)
+            .field("search", &self.search)
             .field("log", &self.log)
             .finish()
     }
@@ -321,6 +347,22 @@ impl Config {
                 self.audit.retention_days
             ));
         }
+        let sr = &self.search;
+        if !(100..=60_000).contains(&sr.poll_interval_ms) {
+            return Err("search.poll_interval_ms: 应为 100–60000".into());
+        }
+        if !(10..=86_400).contains(&sr.gap_grace_secs) {
+            return Err("search.gap_grace_secs: 应为 10–86400".into());
+        }
+        if !(1..=8).contains(&sr.writer_threads) {
+            return Err("search.writer_threads: 应为 1–8".into());
+        }
+        if !(16..=4096).contains(&sr.writer_memory_mb) {
+            return Err("search.writer_memory_mb: 应为 16–4096".into());
+        }
+        if sr.hot_min_count == 0 || !(1..=365).contains(&sr.hot_days) {
+            return Err("search.hot_min_count / search.hot_days: 应大于 0，天数不超过 365".into());
+        }
         let l = &self.library;
         if l.max_attachment_mb == 0 || l.max_attachment_mb > 1024 {
             return Err("library.max_attachment_mb: 应为 1–1024".into());
@@ -389,6 +431,31 @@ impl Config {
             normative_years: l.normative_years as i32,
             provisional_years: l.provisional_years as i32,
             review_months: l.review_months,
+        }
+    }
+
+    /// Where this node keeps its search index (derived data, rebuilt from the database).
+    pub fn search_dir(&self) -> PathBuf {
+        self.data_path().join("search")
+    }
+
+    /// The search settings.
+    pub fn search(&self) -> gongkai_service::SearchConfig {
+        let sr = &self.search;
+        gongkai_service::SearchConfig {
+            gap_grace_ms: i64::from(sr.gap_grace_secs) * 1000,
+            writer: self.search_writer(),
+            hot_min_count: i64::from(sr.hot_min_count),
+            hot_days: i64::from(sr.hot_days),
+            ..gongkai_service::SearchConfig::default()
+        }
+    }
+
+    /// The index writer's settings.
+    pub fn search_writer(&self) -> gongkai_service::search_index::WriterOptions {
+        gongkai_service::search_index::WriterOptions {
+            threads: self.search.writer_threads as usize,
+            memory_bytes: self.search.writer_memory_mb as usize * 1024 * 1024,
         }
     }
 

@@ -128,6 +128,18 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("数据库迁移完成（{}）。", config::redact(&cfg.database_url()));
             store.close().await;
         }
+        Command::Reindex => {
+            let store = open_store(&cfg, false).await?;
+            let svc = service(&cfg, store.clone());
+            let started = std::time::Instant::now();
+            let n = svc.rebuild_search(&cfg.search_dir(), cfg.search_writer()).await?;
+            println!(
+                "检索索引已重建：{n} 条，用时 {:.1} 秒（{}）。运行中的服务将在下次同步时切换到新索引。",
+                started.elapsed().as_secs_f64(),
+                cfg.search_dir().display()
+            );
+            store.close().await;
+        }
         Command::Backup { out } => {
             let store = open_store(&cfg, false).await?;
             store.backup_sqlite(std::path::Path::new(&out)).await.map_err(|e| anyhow!("{e}"))?;
@@ -354,7 +366,9 @@ async fn serve_command(cfg: Config, args: ServeArgs) -> anyhow::Result<ExitCode>
         .await
         .with_context(|| format!("server.listen: 无法监听 {}（端口已被占用或无权限）", cfg.server.listen))?;
     let store = open_store(&cfg, args.migrate).await?;
-    let svc = service(&cfg, store.clone());
+    let home = gongkai_service::search_index::SearchHome::open(&cfg.search_dir(), cfg.search_writer())
+        .map_err(|e| anyhow!("search: {e}"))?;
+    let svc = service(&cfg, store.clone()).with_search(home, cfg.search());
     if args.demo {
         let created = svc.seed_demo().await?;
         print_demo(&created);
@@ -433,6 +447,40 @@ pub async fn serve(
     } else {
         None
     };
+    // Every node runs its own indexer, fed from the shared change log (catching up at start).
+    let indexer = if svc.has_search() {
+        let svc = svc.clone();
+        let mut rx = stop_tx.subscribe();
+        let poll = Duration::from_millis(u64::from(cfg.search.poll_interval_ms));
+        Some(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(poll);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut last_flush = std::time::Instant::now();
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {
+                        match svc.sync_search().await {
+                            Ok(0) => {}
+                            Ok(k) => tracing::debug!(changes = k, "search index updated"),
+                            Err(e) => tracing::warn!(error = %e, "search index update failed"),
+                        }
+                        if last_flush.elapsed() >= Duration::from_secs(10) {
+                            last_flush = std::time::Instant::now();
+                            if let Err(e) = svc.flush_search_log().await {
+                                tracing::warn!(error = %e, "search log flush failed");
+                            }
+                        }
+                    }
+                    _ = rx.changed() => {
+                        let _ = svc.flush_search_log().await;
+                        break;
+                    }
+                }
+            }
+        }))
+    } else {
+        None
+    };
     let grace = Duration::from_secs(cfg.server.shutdown_grace_secs);
     let server = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async move {
@@ -452,6 +500,9 @@ pub async fn serve(
         }
     };
     if let Some(j) = jobs {
+        let _ = j.await;
+    }
+    if let Some(j) = indexer {
         let _ = j.await;
     }
     result

@@ -44,7 +44,14 @@ pub async fn app_with(cfg: ServiceConfig, web: WebConfig) -> TestApp {
         max_attachment_bytes: 64 * 1024,
         ..Default::default()
     };
-    let svc = Service::new(db.store.clone(), cfg, clock.clone()).with_library(lib);
+    let home = gongkai_service::search_index::SearchHome::open(
+        &db.dir.path().join("search"),
+        gongkai_service::search_index::WriterOptions::default(),
+    )
+    .unwrap();
+    let svc = Service::new(db.store.clone(), cfg, clock.clone())
+        .with_library(lib)
+        .with_search(home, gongkai_service::SearchConfig::default());
     let state = AppState::new(svc.clone(), web).unwrap();
     let app = gongkai_web::router(state);
     let t = TestApp { db, svc, clock, app };

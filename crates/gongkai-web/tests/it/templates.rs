@@ -35,6 +35,9 @@ const MARKERS: &[(&str, &str)] = &[
     ("admin/document.html", r#"<h2 id="ed-title">版本</h2>"#),
     ("admin/cleanups.html", "<h1>规范性文件清理</h1>"),
     ("public/cleanups.html", "不再作为行政管理的依据"),
+    ("public/_search_body.html", r#"<label for="s-q">检索词</label>"#),
+    ("public/search.html", "<h1>全文检索</h1>"),
+    ("admin/search.html", "<h1>内部检索</h1>"),
 ];
 
 struct Seen(BTreeSet<&'static str>);
@@ -238,6 +241,17 @@ async fn every_template_renders() {
     seen.page("/doc/{id}", &page, StatusCode::OK);
     assert!(page.body.contains(r#"id="第二条""#), "{}", page.body);
     assert!(page.body.contains(r#"<meta name="ArticleTitle" content="成都市就业促进办法">"#), "{}", page.body);
+
+    // Search: the page before searching, with results, without results; the staff search.
+    t.svc.sync_search().await.unwrap();
+    seen.page("/search", &anon.get("/search").await, StatusCode::OK);
+    let r = anon.get("/search?q=%E5%B0%B1%E4%B8%9A%E4%BF%83%E8%BF%9B").await;
+    seen.page("/search?q=就业促进", &r, StatusCode::OK);
+    assert!(r.body.contains("<mark>就业促进</mark>"), "{}", r.body);
+    let r = anon.get("/search?q=%E4%B8%8D%E5%AD%98%E5%9C%A8%E7%9A%84%E5%86%85%E5%AE%B9xyz").await;
+    seen.page("/search no results", &r, StatusCode::OK);
+    assert!(r.body.contains("检索建议"), "{}", r.body);
+    seen.page("/admin/search", &e.get("/admin/search?q=%E5%B0%B1%E4%B8%9A").await, StatusCode::OK);
 
     // A cleanup campaign: drafted and published by an operator, its catalogue public.
     let cid = t
