@@ -266,6 +266,75 @@ test('search and open a document by keyboard', async (t) => {
   }
 });
 
+/** Logs `username` in through the login form, by keyboard only. */
+async function keyboardLogin(page, username) {
+  await page.goto(url('/admin/login'));
+  await tabTo(page, (x) => x.id === 'username', 'the 用户名 field');
+  await page.keyboard.type(username);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(passwordOf(username));
+  await Promise.all([page.waitForURL((u) => u.pathname === '/admin/'), page.keyboard.press('Enter')]);
+}
+
+/** Presses Tab to the button labelled `label` and activates it with Enter, waiting for the next page. */
+async function pressButton(page, label, max = 120) {
+  await tabTo(page, (x) => x.tag === 'button' && x.text.startsWith(label), `the ${label} button`, max);
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+}
+
+test('staff draft, approve and publish a document by keyboard; the public finds it', async () => {
+  const title = `键盘操作发布测试办法${Date.now()}`;
+  const editor = await keyboardPage();
+  let docPath;
+  try {
+    await keyboardLogin(editor.page, 'demo-editor');
+    await editor.page.goto(url('/admin/documents/new'));
+    await tabTo(editor.page, (x) => x.id === 'title', 'the 标题 field', 60);
+    await editor.page.keyboard.type(title);
+    await tabTo(editor.page, (x) => x.id === 'body', 'the 正文 field', 80);
+    await editor.page.keyboard.type('第一条 为了检验键盘操作的发布流程，制定本办法。');
+    await pressButton(editor.page, '保存草稿');
+    docPath = new URL(editor.page.url()).pathname;
+    assert.match(docPath, /^\/admin\/documents\/\d+$/, `saving went to ${docPath}`);
+    await pressButton(editor.page, '提交审核');
+    assert.deepEqual(editor.rec.foreign(), [], 'requests to other hosts');
+  } finally {
+    await editor.context.close();
+  }
+  const signer = await keyboardPage();
+  try {
+    await keyboardLogin(signer.page, 'demo-signer');
+    await signer.page.goto(url(docPath));
+    await pressButton(signer.page, '审核通过并签发');
+    await pressButton(signer.page, '立即发布');
+    await signer.page.screenshot({ path: screenshotPath('flow-staff-published'), fullPage: true });
+  } finally {
+    await signer.context.close();
+  }
+  // A citizen searches from the home page and opens it (the index follows within seconds).
+  const citizen = await keyboardPage();
+  try {
+    const id = docPath.split('/').pop();
+    let found = false;
+    for (let attempt = 0; attempt < 20 && !found; attempt++) {
+      await citizen.page.goto(url('/'));
+      await tabTo(citizen.page, (x) => x.id === 'home-q', 'the home search field', 60);
+      await citizen.page.keyboard.type(title);
+      await Promise.all([citizen.page.waitForURL((u) => u.pathname === '/search'), citizen.page.keyboard.press('Enter')]);
+      found = (await citizen.page.locator(`main a[href="/doc/${id}"]`).count()) > 0;
+      if (!found) await citizen.page.waitForTimeout(500);
+    }
+    assert.ok(found, 'the published document is not in the public search results');
+    const f = await tabTo(citizen.page, (x) => x.tag === 'a' && x.href === `/doc/${id}`, 'the result link', 80);
+    await Promise.all([citizen.page.waitForURL((u) => u.pathname === f.href), citizen.page.keyboard.press('Enter')]);
+    assert.equal((await citizen.page.textContent('main h1'))?.trim(), title);
+    await citizen.page.screenshot({ path: screenshotPath('flow-published-public'), fullPage: true });
+    assert.deepEqual(citizen.rec.foreign(), [], 'requests to other hosts');
+  } finally {
+    await citizen.context.close();
+  }
+});
+
 test('find a policy document in 政策文件 and open it by keyboard', async (t) => {
   const { context, page, rec } = await keyboardPage();
   try {
