@@ -26,9 +26,8 @@ use serde_json::{Value, json};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let flag = |name: &str| -> Option<String> {
-        args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
-    };
+    let flag =
+        |name: &str| -> Option<String> { args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned() };
     match args.first().map(String::as_str) {
         Some("gen") => gen_corpus(
             &flag("--corpus").context("--corpus FILE")?,
@@ -65,7 +64,8 @@ fn main() -> anyhow::Result<()> {
 
 fn read_jsonl(path: &str) -> anyhow::Result<Vec<Value>> {
     let f = std::fs::File::open(path).with_context(|| path.to_owned())?;
-    let r: Box<dyn Read> = if path.ends_with(".zst") { Box::new(zstd::stream::read::Decoder::new(f)?) } else { Box::new(f) };
+    let r: Box<dyn Read> =
+        if path.ends_with(".zst") { Box::new(zstd::stream::read::Decoder::new(f)?) } else { Box::new(f) };
     let mut out = Vec::new();
     for line in std::io::BufReader::new(r).lines() {
         let line = line?;
@@ -110,7 +110,8 @@ fn gen_corpus(corpus: &str, docs: usize, out: &str) -> anyhow::Result<()> {
         .flat_map(|t| jieba_words(t).into_iter().map(|w| w.2.to_owned()).collect::<Vec<_>>())
         .filter(|w| w.chars().count() >= 2)
         .collect();
-    let issuers = ["示范省人民政府", "清江市人民政府", "示范省教育厅", "示范省财政厅", "云岭县人民政府", "示范省卫生健康委员会"];
+    let issuers =
+        ["示范省人民政府", "清江市人民政府", "示范省教育厅", "示范省财政厅", "云岭县人民政府", "示范省卫生健康委员会"];
     let genres = ["通知", "意见", "办法", "规定", "实施细则", "决定"];
     let agencies = ["示府发", "清府办", "示教发", "示财规", "云政发", "示卫发"];
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
@@ -195,11 +196,18 @@ fn make_queries(corpus: &str, per_kind: usize, out: &str) -> anyhow::Result<()> 
                 }
             }
             if uniq.len() >= 2 {
-                let pick: Vec<&str> =
-                    if uniq.len() >= 3 { vec![uniq[0], uniq[uniq.len() / 2], uniq[uniq.len() - 1]] } else { uniq.clone() };
+                let pick: Vec<&str> = if uniq.len() >= 3 {
+                    vec![uniq[0], uniq[uniq.len() / 2], uniq[uniq.len() - 1]]
+                } else {
+                    uniq.clone()
+                };
                 emit(&mut w, "title_words", pick.join(" "), id)?;
             }
-            if let Some(short) = uniq.iter().filter(|x| (2..=4).contains(&x.chars().count())).min_by_key(|x| df.get(**x).copied().unwrap_or(0)) {
+            if let Some(short) = uniq
+                .iter()
+                .filter(|x| (2..=4).contains(&x.chars().count()))
+                .min_by_key(|x| df.get(**x).copied().unwrap_or(0))
+            {
                 emit(&mut w, "short_term", (*short).to_owned(), id)?;
             }
             // A body phrase: 10 characters from the middle of a long paragraph.
@@ -260,7 +268,11 @@ fn percentile(v: &mut [f64], p: f64) -> f64 {
     v[i]
 }
 
-type Engine = Arc<dyn Fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<Vec<String>>> + Send>> + Send + Sync>;
+type Engine = Arc<
+    dyn Fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<Vec<String>>> + Send>>
+        + Send
+        + Sync,
+>;
 
 async fn engines(
     data: PathBuf,
@@ -328,7 +340,9 @@ async fn engines(
             let mut binds: Vec<String> = Vec::new();
             if !long.is_empty() {
                 sql.push_str(" AND docs MATCH $1");
-                binds.push(long.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND "));
+                binds.push(
+                    long.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND "),
+                );
             }
             for t in &short {
                 let n = binds.len() + 1;
@@ -372,7 +386,9 @@ async fn engines(
             }
             tx.commit().await?;
         }
-        sqlx::query("CREATE INDEX bench_title_trgm ON bench_docs USING gin (title gin_trgm_ops)").execute(&pool).await?;
+        sqlx::query("CREATE INDEX bench_title_trgm ON bench_docs USING gin (title gin_trgm_ops)")
+            .execute(&pool)
+            .await?;
         sqlx::query("CREATE INDEX bench_body_trgm ON bench_docs USING gin (body gin_trgm_ops)").execute(&pool).await?;
         sqlx::query("ANALYZE bench_docs").execute(&pool).await?;
         let pg_load = t0.elapsed().as_secs_f64();
@@ -474,7 +490,10 @@ async fn engines(
         entry["throughput_qps_2_callers"] = json!(qps);
         entry["errors"] = json!(errors);
         report["engines"][name] = entry;
-        println!("{name}: p50 {p50:.2} ms, p99 {p99:.2} ms, {qps:.0} q/s, all {}", report["engines"][name]["quality"]["all"]);
+        println!(
+            "{name}: p50 {p50:.2} ms, p99 {p99:.2} ms, {qps:.0} q/s, all {}",
+            report["engines"][name]["quality"]["all"]
+        );
     }
     std::fs::write(&out, serde_json::to_string_pretty(&report)?)?;
     Ok(())
@@ -554,7 +573,10 @@ async fn http(addr: &str, queries: &str, seconds: u64, out: &str) -> anyhow::Res
         let n = lat.len();
         let p50 = percentile(&mut lat, 0.5);
         let p99 = percentile(&mut lat, 0.99);
-        println!("concurrency {conc}: {n} requests, {:.0} req/s, p50 {p50:.2} ms, p99 {p99:.2} ms, errors {errors}", n as f64 / secs);
+        println!(
+            "concurrency {conc}: {n} requests, {:.0} req/s, p50 {p50:.2} ms, p99 {p99:.2} ms, errors {errors}",
+            n as f64 / secs
+        );
         report.push(json!({ "concurrency": conc, "requests": n, "rps": n as f64 / secs, "p50_ms": p50, "p99_ms": p99, "errors": errors }));
     }
     std::fs::write(out, serde_json::to_string_pretty(&report)?)?;

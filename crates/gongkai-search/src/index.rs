@@ -969,10 +969,19 @@ impl SearchHome {
                 n
             }
         };
-        let index = match SearchIndex::open_dir(&root.join(&name), opts) {
-            Ok(i) => i,
-            Err(e @ SearchError::Payload(_)) => return Err(e),
-            Err(e) => return Err(e),
+        let (name, index) = match SearchIndex::open_dir(&root.join(&name), opts) {
+            Ok(i) => (name, i),
+            // Another process holds this index: never work around it.
+            Err(e @ SearchError::Tantivy(tantivy::TantivyError::LockFailure(..))) => return Err(e),
+            // Unreadable or from another schema: the index is derived data, so start a fresh generation,
+            // which the indexer fills from the start of the change log.
+            Err(e) => {
+                tracing::warn!(error = %e, generation = %name, "search index unusable; starting a fresh generation");
+                let fresh = new_generation_name();
+                let index = SearchIndex::open_dir(&root.join(&fresh), opts)?;
+                write_current(root, &fresh)?;
+                (fresh, index)
+            }
         };
         Ok(SearchHome { root: root.to_owned(), opts, live: RwLock::new(Arc::new(index)), live_name: RwLock::new(name) })
     }

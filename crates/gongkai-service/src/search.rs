@@ -281,11 +281,11 @@ impl Service {
             let ids: Vec<i64> =
                 changes.iter().chain(found.iter()).map(|(_, d)| *d).collect::<BTreeSet<_>>().into_iter().collect();
             let sources = self.store.search_sources(&ids).await?;
-            if orgs.is_none() {
-                orgs = Some(self.org_map().await?);
-            }
-            let orgs_ref = orgs.as_ref().map_or_else(HashMap::new, Clone::clone);
-            let docs: Vec<SearchDoc> = sources.iter().flat_map(|s| project(s, &orgs_ref)).collect();
+            let orgs = match &orgs {
+                Some(o) => o,
+                None => orgs.insert(self.org_map().await?),
+            };
+            let docs: Vec<SearchDoc> = sources.iter().flat_map(|s| project(s, orgs)).collect();
             self.apply_search(&index, &ids, &docs, &pos).await?;
             total += changes.len() + found.len();
             if (changes.len() as i64) < st.cfg.batch.max(1) {

@@ -240,3 +240,15 @@ fn hostile_queries_are_harmless() {
     }
     assert!(parse_query(&"政".repeat(10_000)).is_err());
 }
+
+#[test]
+fn a_corrupt_generation_is_replaced_by_a_fresh_one() {
+    let (dir, home) = loaded();
+    let root = dir.path().join("search");
+    let live = home.index().dir().to_owned();
+    drop(home);
+    std::fs::write(live.join("meta.json"), b"{ not json").unwrap();
+    let home = SearchHome::open(&root, WriterOptions::default()).unwrap();
+    assert_ne!(home.index().dir(), live.as_path());
+    assert_eq!(home.index().position().unwrap(), Position::default(), "the fresh index starts from the log's start");
+}
