@@ -3,6 +3,7 @@
 # queries, same run; HTTP latency and throughput; import + index throughput, index size, peak RSS.
 #
 #   bash bench/search/run.sh [DOCS]      # DOCS = 0 (the shared corpus as shipped) or e.g. 100000
+#   BENCH_BIN_DIR=target/release BENCH_PG=0 bash bench/search/run.sh 100000
 #
 # Needs: a release build (done here), /usr/bin/time, PostgreSQL at $BENCH_PG_URL (default
 # postgres://postgres@127.0.0.1:5432/gongkai_bench; created if missing; BENCH_PG=0 skips it).
@@ -19,9 +20,13 @@ WORK="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 mkdir -p "$OUT"
 
-cargo build --release -p gongkai -p gongkai-bench
-BIN="$CARGO_TARGET_DIR/release/gongkai"
-BENCH="$CARGO_TARGET_DIR/release/gongkai-bench"
+# BENCH_BIN_DIR: use release binaries built earlier (same commit) instead of building here.
+if [ -n "${BENCH_BIN_DIR:-}" ]; then
+  BIN="$BENCH_BIN_DIR/gongkai"; BENCH="$BENCH_BIN_DIR/gongkai-bench"
+else
+  cargo build --release -p gongkai -p gongkai-bench
+  BIN="$CARGO_TARGET_DIR/release/gongkai"; BENCH="$CARGO_TARGET_DIR/release/gongkai-bench"
+fi
 
 {
   echo "date: $(date -u +%FT%TZ)"
