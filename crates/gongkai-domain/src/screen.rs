@@ -466,6 +466,52 @@ fn keep_longest(mut found: Vec<Hit>, hits: &mut Vec<Hit>) {
     }
 }
 
+impl Default for Screener {
+    /// The engine without word lists (personal data and markings only).
+    fn default() -> Screener {
+        Screener {
+            config: ScreenConfig::default(),
+            automaton: None,
+            patterns: Vec::new(),
+            ascii_edges: Vec::new(),
+            anchors: ANCHORS.iter().map(|a| memchr::memmem::Finder::new(a.as_bytes()).into_owned()).collect(),
+        }
+    }
+}
+
+/// Reads word lists from text, one entry per line: `sensitive<TAB>词`, `prohibited<TAB>词` or
+/// `misstatement<TAB>错误表述<TAB>正确表述`; blank lines and lines starting with `#` are skipped.
+/// The entries are added to `base`. Errors name the line (`words:3`) and the reason.
+pub fn parse_word_lists(text: &str, base: ScreenConfig) -> Result<ScreenConfig, Invalid> {
+    let mut config = base;
+    let mut errors = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let field = format!("words:{}", i + 1);
+        let cols: Vec<&str> = line.split('\t').map(str::trim).collect();
+        match cols.as_slice() {
+            ["sensitive", w] if !w.is_empty() => config.sensitive.push((*w).to_owned()),
+            ["prohibited", w] if !w.is_empty() => config.prohibited.push((*w).to_owned()),
+            ["misstatement", w, c] if !w.is_empty() && !c.is_empty() => {
+                config.misstatements.push(Misstatement { wrong: (*w).to_owned(), correct: (*c).to_owned() })
+            }
+            ["misstatement", ..] => {
+                errors.push(crate::FieldError::new(field, "应为：misstatement<TAB>错误表述<TAB>正确表述"))
+            }
+            [kind, ..] if !matches!(*kind, "sensitive" | "prohibited") => errors.push(crate::FieldError::new(
+                field,
+                format!("未知的词表“{kind}”，应为 sensitive、prohibited 或 misstatement（以制表符分隔）"),
+            )),
+            _ => errors.push(crate::FieldError::new(field, "应为：词表名<TAB>词条，词条不能为空")),
+        }
+    }
+    Invalid::check(errors)?;
+    Ok(config)
+}
+
 /// Screens with the default configuration (no word lists): personal data and markings only.
 pub fn screen(text: &str) -> Vec<Finding> {
     match Screener::new(&ScreenConfig::default()) {
@@ -903,7 +949,7 @@ fn classify_number(norm: &str, start: usize, end: usize, d: &[u8], hits: &mut Ve
     } else if id_label && (n == 17 || n == 16 || n == 19) {
         return push(hits, start, end, Kind::IdCard, Severity::Warn, "标为身份证号码，但位数不符");
     }
-    if !d.iter().all(u8::is_ascii_digit) {
+    if !d.iter().all(u8::is_ascii_digit) || is_quantity(norm, start, end) {
         return;
     }
     if n == 11 || (n == 13 && d.starts_with(b"86")) {
@@ -929,6 +975,17 @@ fn classify_number(norm: &str, start: usize, end: usize, d: &[u8], hits: &mut Ve
             if (16..=19).contains(&n) { "标为银行账号，Luhn 校验未通过" } else { "标为银行账号" };
         push(hits, start, end, Kind::BankCard, Severity::Warn, detail);
     }
+}
+
+/// Characters after a number that make it an amount or a count (`13812345678元`, `…号`).
+const UNITS: &str = "元万亿千百吨个人次件户台辆笔份页号条项米克升斤亩平公里倍";
+
+/// Whether the number at `start..end` is an amount, a count or an ordinal rather than an
+/// identifier: a unit right after it, `第` or a currency sign right before it.
+fn is_quantity(norm: &str, start: usize, end: usize) -> bool {
+    let after = norm[end..].chars().next();
+    let before = norm[..start].chars().next_back();
+    after.is_some_and(|c| UNITS.contains(c)) || before.is_some_and(|c| matches!(c, '第' | '¥' | '￥' | '$' | '€'))
 }
 
 fn is_email_local(c: u8) -> bool {
@@ -1483,5 +1540,28 @@ mod tests {
             let _ = screen(text);
         }
         assert_eq!(one("秘密").text, "秘密");
+    }
+
+    #[test]
+    fn word_list_files() {
+        let text = "# 词表\nsensitive\t敏感事项\n\nprohibited\t禁用语\r\nmisstatement\t错误说法\t正确说法\n";
+        let c = parse_word_lists(text, ScreenConfig::default()).unwrap();
+        assert_eq!(c.sensitive, vec!["敏感事项"]);
+        assert_eq!(c.prohibited, vec!["禁用语"]);
+        assert_eq!(c.misstatements[0].correct, "正确说法");
+        let err =
+            parse_word_lists("sensitive\tok\nbogus\tx\nmisstatement\tonly\nprohibited\t\n", ScreenConfig::default())
+                .unwrap_err();
+        let fields: Vec<&str> = err.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["words:2", "words:3", "words:4"]);
+        assert!(err.0[0].message.contains("bogus"));
+        assert!(Screener::default().screen("身份证号：510104199001011230").len() == 1);
+    }
+
+    #[test]
+    fn amounts_counts_and_ordinals_are_not_numbers_of_people() {
+        for text in ["合计13812345678元", "第13812345678号", "￥6222021234567890128", "共计13812345678人次"] {
+            assert!(screen(text).is_empty(), "{text}: {:?}", screen(text));
+        }
     }
 }
