@@ -46,6 +46,8 @@ pub enum Command {
     /// Export data to files (政策文件).
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Screen files before publication (公开前审查): personal data, markings, word lists, hidden content.
+    Scan(crate::scan::ScanArgs),
     /// Consistent online copy of a SQLite installation.
     Backup {
         /// Where to write the copy (must not exist).
