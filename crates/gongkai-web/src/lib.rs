@@ -19,6 +19,7 @@ pub mod feeds;
 pub mod identity;
 pub mod metrics;
 pub mod public;
+pub mod screen;
 pub mod templates;
 
 use std::sync::Arc;

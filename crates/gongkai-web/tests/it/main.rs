@@ -17,6 +17,7 @@ mod csrf;
 mod error_codes;
 mod library;
 mod lockout;
+mod screen;
 mod sessions;
 mod support;
 mod templates;
