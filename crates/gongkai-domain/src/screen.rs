@@ -7,7 +7,8 @@
 //!
 //! How it finds things, and why it is fast:
 //! - the text is normalised once with [`crate::textnorm::normalize`] (full-width → half-width,
-//!   Traditional → Simplified; one character per character, so character offsets carry over);
+//!   Traditional → Simplified; one character per character, so character offsets carry over;
+//!   without word lists the lighter `normalize_alnum_cow`, which leaves full-width punctuation);
 //! - one pass over the bytes finds digit runs (身份证号, 手机号, 银行卡号), `@` (e-mail) and upper-case
 //!   ASCII letters after a province abbreviation or a 护照 label (车牌, 护照号); every candidate is
 //!   then validated (GB 11643 check digit, birth date and province code; Luhn and issuer prefix;
@@ -280,7 +281,9 @@ pub struct Screener {
     patterns: Vec<Pattern>,
     /// Whether the pattern's first / last character is an ASCII letter or digit (needs a boundary).
     ascii_edges: Vec<(bool, bool)>,
-    /// Substring searchers for the anchors of the markings.
+    /// One SIMD pass (Teddy) for all anchors of the markings, where the CPU has it.
+    packed: Option<aho_corasick::packed::Searcher>,
+    /// Substring searchers for the anchors, used without `packed`.
     anchors: Vec<memchr::memmem::Finder<'static>>,
 }
 
@@ -347,8 +350,7 @@ impl Screener {
                     .map_err(|e| Invalid::one("screen", format!("词表无法编译：{e}")))?,
             )
         };
-        let anchors = ANCHORS.iter().map(|a| memchr::memmem::Finder::new(a.as_bytes()).into_owned()).collect();
-        Ok(Screener { config: config.clone(), automaton, patterns, ascii_edges, anchors })
+        Ok(Screener { config: config.clone(), automaton, patterns, ascii_edges, ..Screener::default() })
     }
 
     /// The configuration the engine was built from.
@@ -361,7 +363,10 @@ impl Screener {
         if text.is_empty() {
             return Vec::new();
         }
-        let norm = textnorm::normalize_cow(text);
+        // Without word lists only letters, digits and Han characters matter: the light form keeps
+        // full-width punctuation, so most Simplified text is screened without a copy.
+        let norm =
+            if self.automaton.is_some() { textnorm::normalize_cow(text) } else { textnorm::normalize_alnum_cow(text) };
         let mut hits = Vec::new();
         scan_bytes(&norm, &mut hits);
         self.scan_markings(&norm, &mut hits);
@@ -375,8 +380,16 @@ impl Screener {
     fn scan_markings(&self, norm: &str, hits: &mut Vec<Hit>) {
         let b = norm.as_bytes();
         let mut found: Vec<Hit> = Vec::new();
-        for (anchor, finder) in ANCHORS.iter().zip(&self.anchors) {
-            for pos in finder.find_iter(b) {
+        let positions: Vec<(usize, &str)> = match &self.packed {
+            Some(searcher) => searcher.find_iter(b).map(|m| (m.start(), ANCHORS[m.pattern().as_usize()])).collect(),
+            None => ANCHORS
+                .iter()
+                .zip(&self.anchors)
+                .flat_map(|(anchor, finder)| finder.find_iter(b).map(move |pos| (pos, *anchor)))
+                .collect(),
+        };
+        for (pos, anchor) in positions {
+            {
                 for m in MARKINGS {
                     let Some(k) = m.find(anchor) else { continue };
                     if k > pos {
@@ -474,6 +487,7 @@ impl Default for Screener {
             automaton: None,
             patterns: Vec::new(),
             ascii_edges: Vec::new(),
+            packed: aho_corasick::packed::Searcher::new(ANCHORS.iter()),
             anchors: ANCHORS.iter().map(|a| memchr::memmem::Finder::new(a.as_bytes()).into_owned()).collect(),
         }
     }
@@ -773,6 +787,9 @@ const OTHER_LABELS: &[&str] = &[
     "条码",
     "登记号",
     "准字",
+    "注册号",
+    "执照",
+    "许可证",
 ];
 const PLATE_LABELS: &[&str] = &["车牌", "号牌", "车辆", "机动车", "驾驶"];
 const PASSPORT_LABELS: &[&str] = &["护照", "通行证", "旅行证"];
@@ -1198,6 +1215,31 @@ fn marking_tail(rest: &str) -> usize {
 // ---------------------------------------------------------------------------------------------
 // Offsets.
 
+/// The byte offset of the character `k` characters after the one starting at byte `pos` (or the
+/// end). Skips 64-byte blocks by counting their lead bytes, so long gaps between findings cost
+/// little.
+fn advance_chars(b: &[u8], mut pos: usize, mut k: usize) -> usize {
+    let is_lead = |c: u8| (c as i8) >= -0x40;
+    while pos + 64 <= b.len() {
+        let n = b[pos..pos + 64].iter().filter(|&&c| is_lead(c)).count();
+        if n > k {
+            break;
+        }
+        k -= n;
+        pos += 64;
+    }
+    while pos < b.len() {
+        if is_lead(b[pos]) {
+            if k == 0 {
+                return pos;
+            }
+            k -= 1;
+        }
+        pos += 1;
+    }
+    b.len()
+}
+
 fn to_findings(text: &str, norm: &str, hits: Vec<Hit>) -> Vec<Finding> {
     if hits.is_empty() {
         return Vec::new();
@@ -1218,16 +1260,11 @@ fn to_findings(text: &str, norm: &str, hits: Vec<Hit>) -> Vec<Finding> {
     let mut char_points: Vec<usize> = char_of.clone();
     char_points.dedup();
     let mut byte_of = Vec::with_capacity(char_points.len());
-    let mut it = text.char_indices().enumerate();
+    let (mut at_char, mut at_byte) = (0usize, 0usize);
     for &cp in &char_points {
-        let mut found = text.len();
-        for (ci, (bi, _)) in it.by_ref() {
-            if ci == cp {
-                found = bi;
-                break;
-            }
-        }
-        byte_of.push(found);
+        at_byte = advance_chars(text.as_bytes(), at_byte, cp - at_char);
+        at_char = cp;
+        byte_of.push(at_byte);
     }
     let text_byte = |c: usize| char_points.binary_search(&c).map(|i| byte_of[i]).unwrap_or(text.len());
     hits.into_iter()
@@ -1562,6 +1599,19 @@ mod tests {
     fn amounts_counts_and_ordinals_are_not_numbers_of_people() {
         for text in ["合计13812345678元", "第13812345678号", "￥6222021234567890128", "共计13812345678人次"] {
             assert!(screen(text).is_empty(), "{text}: {:?}", screen(text));
+        }
+    }
+
+    #[test]
+    fn advancing_by_characters() {
+        let text = "甲乙ab丙".repeat(40);
+        let b = text.as_bytes();
+        for from in [0usize, 3, 6, 7] {
+            for k in [0usize, 1, 5, 63, 64, 65, 150] {
+                let from_char = text[..from].chars().count();
+                let want = text.char_indices().nth(from_char + k).map_or(text.len(), |(i, _)| i);
+                assert_eq!(advance_chars(b, from, k), want, "from {from} k {k}");
+            }
         }
     }
 }

@@ -22,7 +22,8 @@ pub(crate) fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     if looks_binary(body) {
         return Err(ExtractError::Unsupported("二进制数据，不是文本文件".into()));
     }
-    let text = match std::str::from_utf8(body) {
+    // SIMD validation: several times faster than `std::str::from_utf8` on Chinese text.
+    let text = match simdutf8::basic::from_utf8(body) {
         Ok(s) => s.to_owned(),
         Err(_) => match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(body) {
             Some(s) => {
