@@ -790,6 +790,15 @@ const OTHER_LABELS: &[&str] = &[
     "注册号",
     "执照",
     "许可证",
+    "工号",
+    "学号",
+    "考号",
+    "准考证",
+    "运单",
+    "快递",
+    "票号",
+    "账单",
+    "IMEI",
 ];
 const PLATE_LABELS: &[&str] = &["车牌", "号牌", "车辆", "机动车", "驾驶"];
 const PASSPORT_LABELS: &[&str] = &["护照", "通行证", "旅行证"];
@@ -1613,5 +1622,15 @@ mod tests {
                 assert_eq!(advance_chars(b, from, k), want, "from {from} k {k}");
             }
         }
+    }
+
+    #[test]
+    fn other_identifiers_with_labels_are_not_mobiles() {
+        for text in ["工号13812345678", "快递运单号：13812345678", "IMEI 13812345678", "准考证号 13812345678"]
+        {
+            assert!(screen(text).is_empty(), "{text}: {:?}", screen(text));
+        }
+        // A phone label wins over an order label on the same line.
+        assert_eq!(one("订单联系人手机：13812345678").kind, Kind::Mobile);
     }
 }
