@@ -11,6 +11,7 @@ pub mod error;
 pub mod org;
 pub mod password;
 pub mod role;
+pub mod screen;
 pub mod textnorm;
 pub mod totp;
 

@@ -65,6 +65,7 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ),
     ("gongkai-store", &["axum", "tantivy", "gongkai-service", "gongkai-web", "gongkai-search"]),
     ("gongkai-search", &["sqlx", "axum", "gongkai-store", "gongkai-service", "gongkai-web"]),
+    ("gongkai-extract", &["sqlx", "axum", "tokio", "gongkai-store", "gongkai-service", "gongkai-web"]),
     ("gongkai-service", &["axum", "gongkai-web", "minijinja"]),
     ("gongkai-web", &["sqlx", "tantivy", "gongkai-store", "gongkai-search"]),
 ];

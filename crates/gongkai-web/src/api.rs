@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/documents", get(list_documents).post(create_document))
         .route("/documents/{id}", get(get_document).put(update_document))
         .route("/documents/{id}/transitions", axum::routing::post(transition_document))
+        .route("/screen", axum::routing::post(crate::screen::screen))
 }
 
 /// The OpenAPI 3.1 description of `/api/v1` (hand-written, checked against the route table by a

@@ -20,6 +20,7 @@ pub mod identity;
 pub mod metrics;
 pub mod public;
 pub mod search;
+pub mod screen;
 pub mod templates;
 
 use std::sync::Arc;
@@ -62,6 +63,8 @@ pub struct WebConfig {
     pub icp: Option<String>,
     /// The address citizens use (`https://…`), for absolute links in feeds; `None`: from `Host`.
     pub public_url: Option<String>,
+    /// The pre-publication screening engine (公开前审查) with the configured word lists.
+    pub screener: Arc<gongkai_domain::screen::Screener>,
 }
 
 impl Default for WebConfig {
@@ -75,6 +78,7 @@ impl Default for WebConfig {
             site_code: None,
             icp: None,
             public_url: None,
+            screener: Arc::new(gongkai_domain::screen::Screener::default()),
         }
     }
 }

@@ -49,6 +49,8 @@ pub enum Command {
     /// Rebuild this node's search index from the database (online: a new index is built beside
     /// the live one and swapped in atomically; a running server switches to it within seconds).
     Reindex,
+    /// Screen files before publication (公开前审查): personal data, markings, word lists, hidden content.
+    Scan(crate::scan::ScanArgs),
     /// Consistent online copy of a SQLite installation.
     Backup {
         /// Where to write the copy (must not exist).

@@ -23,7 +23,21 @@ pub struct Config {
     pub audit: Audit,
     pub library: Library,
     pub search: Search,
+    pub screen: Screen,
     pub log: Log,
+    /// The word lists read from `screen.words_file` at load time (not a setting).
+    #[serde(skip)]
+    pub screen_lists: gongkai_domain::screen::ScreenConfig,
+}
+
+/// Pre-publication screening (公开前审查).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Screen {
+    pub words_file: String,
+    pub sensitive_severity: String,
+    pub prohibited_severity: String,
+    pub misstatement_severity: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -122,7 +136,14 @@ impl Default for Config {
                 hot_min_count: 3,
                 hot_days: 30,
             },
+            screen: Screen {
+                words_file: String::new(),
+                sensitive_severity: "warn".into(),
+                prohibited_severity: "block".into(),
+                misstatement_severity: "block".into(),
+            },
             log: Log { level: "info".into(), format: "text".into() },
+            screen_lists: gongkai_domain::screen::ScreenConfig::default(),
         }
     }
 }
@@ -169,6 +190,11 @@ impl Default for Search {
         Config::default().search
     }
 }
+impl Default for Screen {
+    fn default() -> Self {
+        Config::default().screen
+    }
+}
 impl Default for Log {
     fn default() -> Self {
         Config::default().log
@@ -196,6 +222,7 @@ impl std::fmt::Debug for Config {
             .field("audit", &self.audit)
             .field("library", &self.library)
             .field("search", &self.search)
+            .field("screen", &self.screen)
             .field("log", &self.log)
             .finish()
     }
@@ -255,7 +282,43 @@ impl Config {
             cfg.server.listen = v.clone();
         }
         cfg.validate()?;
+        cfg.screen_lists = cfg.read_screen_lists()?;
         Ok(cfg)
+    }
+
+    /// Reads `screen.words_file` (if set) into the screening configuration with the configured
+    /// severities; errors name the setting and the line.
+    pub fn read_screen_lists(&self) -> Result<gongkai_domain::screen::ScreenConfig, String> {
+        use gongkai_domain::screen::{ScreenConfig, Screener, Severity, parse_word_lists};
+        let sev = |key: &str, v: &str| {
+            Severity::parse(v).ok_or_else(|| format!("screen.{key}: “{v}”无效，应为 block、warn 或 info"))
+        };
+        let s = &self.screen;
+        let base = ScreenConfig {
+            sensitive_severity: sev("sensitive_severity", &s.sensitive_severity)?,
+            prohibited_severity: sev("prohibited_severity", &s.prohibited_severity)?,
+            misstatement_severity: sev("misstatement_severity", &s.misstatement_severity)?,
+            ..ScreenConfig::default()
+        };
+        if s.words_file.trim().is_empty() {
+            return Ok(base);
+        }
+        let path = s.words_file.trim();
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("screen.words_file: 无法读取词表“{path}”：{e}"))?;
+        let lists = parse_word_lists(&text, base).map_err(|e| {
+            let msgs: Vec<String> =
+                e.0.iter().map(|f| format!("{path}:{}: {}", f.field.trim_start_matches("words:"), f.message)).collect();
+            format!("screen.words_file: 词表有误：\n{}", msgs.join("\n"))
+        })?;
+        Screener::new(&lists).map_err(|e| format!("screen.words_file: {e}"))?;
+        Ok(lists)
+    }
+
+    /// The screening engine for the loaded word lists.
+    pub fn screener(&self) -> gongkai_domain::screen::Screener {
+        // The lists were checked when the configuration was loaded.
+        gongkai_domain::screen::Screener::new(&self.screen_lists).unwrap_or_default()
     }
 
     /// Applies `GONGKAI_<SECTION>__<KEY>` variables, typed by the setting they replace.
@@ -376,6 +439,15 @@ impl Config {
         if l.review_months == 0 || l.review_months > 24 {
             return Err("library.review_months: 应为 1–24".into());
         }
+        for (key, v) in [
+            ("sensitive_severity", &self.screen.sensitive_severity),
+            ("prohibited_severity", &self.screen.prohibited_severity),
+            ("misstatement_severity", &self.screen.misstatement_severity),
+        ] {
+            if gongkai_domain::screen::Severity::parse(v).is_none() {
+                return Err(format!("screen.{key}: “{v}”无效，应为 block、warn 或 info"));
+            }
+        }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return Err(format!("log.format: “{}”无效，应为 text 或 json", self.log.format));
         }
@@ -471,6 +543,7 @@ impl Config {
             site_code: none_if_empty(&self.site.site_code),
             icp: none_if_empty(&self.site.icp),
             public_url: none_if_empty(&self.server.public_url),
+            screener: std::sync::Arc::new(self.screener()),
         }
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod scan;
 pub mod transfer;
 
 use std::future::Future;
@@ -113,12 +114,16 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         print!("{}", config::DEFAULT_TOML);
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Scan(args) = &cli.command {
+        return Ok(scan::run(load_config(&cli), args));
+    }
     let cfg = load_config(&cli)?;
     init_logging(&cfg);
     let ctx = Ctx::system();
     match cli.command {
         // Handled above, before the configuration is loaded.
         Command::Config(ConfigCommand::PrintDefault) => {}
+        Command::Scan(_) => {}
         Command::Config(ConfigCommand::Check) => {
             println!("配置有效。\n{cfg:#?}");
         }

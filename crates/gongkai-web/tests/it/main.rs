@@ -18,6 +18,7 @@ mod error_codes;
 mod library;
 mod lockout;
 mod search;
+mod screen;
 mod sessions;
 mod support;
 mod templates;

@@ -7,6 +7,7 @@
 
 mod cli;
 mod search;
+mod scan;
 mod serve;
 mod support;
 mod transfer;
