@@ -346,8 +346,9 @@ async fn engines(
             }
             for t in &short {
                 let n = binds.len() + 1;
-                sql.push_str(&format!(" AND (title LIKE ${n} OR body LIKE ${n})"));
-                binds.push(format!("%{t}%"));
+                // instr(): a plain substring scan (LIKE on the FTS table cannot be combined with MATCH).
+                sql.push_str(&format!(" AND (instr(title, ${n}) > 0 OR instr(body, ${n}) > 0)"));
+                binds.push(t.clone());
             }
             if long.is_empty() {
                 sql.push_str(" LIMIT 10");

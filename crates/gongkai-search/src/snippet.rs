@@ -40,15 +40,14 @@ pub fn needles(q: &UserQuery) -> Vec<String> {
     out
 }
 
-/// Character spans of every needle in `text` (normalised matching), sorted and merged.
-fn spans(text: &str, needles: &[String]) -> Vec<(usize, usize)> {
-    if needles.is_empty() || text.is_empty() {
+/// Character spans of every needle in `norm` (text already normalised by `prepare`), sorted and merged.
+fn spans(norm: &str, needles: &[String]) -> Vec<(usize, usize)> {
+    if needles.is_empty() || norm.is_empty() {
         return Vec::new();
     }
     let Ok(ac) = AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(needles) else {
         return Vec::new();
     };
-    let norm = prepare(text);
     // Byte offset → character index in the normalised text.
     let mut char_at = vec![0usize; norm.len() + 1];
     let mut n = 0;
@@ -60,7 +59,7 @@ fn spans(text: &str, needles: &[String]) -> Vec<(usize, usize)> {
     }
     char_at[norm.len()] = n;
     let mut out: Vec<(usize, usize)> = Vec::new();
-    for m in ac.find_iter(&norm).take(2000) {
+    for m in ac.find_iter(norm).take(2000) {
         let (s, e) = (char_at[m.start()], char_at[m.end()]);
         match out.last_mut() {
             Some(last) if s <= last.1 => last.1 = last.1.max(e),
@@ -118,17 +117,26 @@ fn segments(chars: &[char], from: usize, to: usize, spans: &[(usize, usize)]) ->
 /// All of `text` with every needle marked (for titles).
 pub fn mark_all(text: &str, needles: &[String]) -> Vec<Segment> {
     let chars: Vec<char> = text.chars().collect();
-    segments(&chars, 0, chars.len(), &spans(text, needles))
+    segments(&chars, 0, chars.len(), &spans(&prepare(text), needles))
 }
+
+/// Only this many leading characters of a text are searched for the best fragment (long laws
+/// run to 100,000 characters; highlighting them whole would dominate the time of a search).
+pub const MAX_ANALYSED_CHARS: usize = 20_000;
 
 /// The `width`-character fragment of `text` with the most distinct needles, marked; the start
 /// of the text when nothing matches. `…` shows where the fragment was cut.
 pub fn best_fragment(text: &str, needles: &[String], width: usize) -> Vec<Segment> {
-    let chars: Vec<char> = text.chars().collect();
-    let spans = spans(text, needles);
+    let head = match text.char_indices().nth(MAX_ANALYSED_CHARS) {
+        Some((b, _)) => &text[..b],
+        None => text,
+    };
+    let chars: Vec<char> = head.chars().collect();
+    let prepared = prepare(head);
+    let spans = spans(&prepared, needles);
     let first_text = chars.iter().position(|c| !c.is_whitespace()).unwrap_or(0);
     let (mut from, mut best) = (first_text, (0usize, 0usize));
-    let norm: Vec<char> = prepare(text).chars().collect();
+    let norm: Vec<char> = prepared.chars().collect();
     for (i, &(s, _)) in spans.iter().enumerate().take(500) {
         let start = s.saturating_sub(width / 6).max(first_text);
         let end = start + width;
@@ -147,7 +155,7 @@ pub fn best_fragment(text: &str, needles: &[String], width: usize) -> Vec<Segmen
     if from > first_text {
         out.insert(0, Segment { text: "…".into(), mark: false });
     }
-    if to < chars.len() {
+    if to < chars.len() || head.len() < text.len() {
         out.push(Segment { text: "…".into(), mark: false });
     }
     out

@@ -19,8 +19,8 @@ pub mod feeds;
 pub mod identity;
 pub mod metrics;
 pub mod public;
-pub mod search;
 pub mod screen;
+pub mod search;
 pub mod templates;
 
 use std::sync::Arc;

@@ -6,8 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli;
-mod search;
 mod scan;
+mod search;
 mod serve;
 mod support;
 mod transfer;
