@@ -22,6 +22,7 @@ pub struct Config {
     pub auth: Auth,
     pub audit: Audit,
     pub library: Library,
+    pub foi: crate::foi_config::Foi,
     pub log: Log,
 }
 
@@ -102,6 +103,7 @@ impl Default for Config {
             },
             audit: Audit { retention_days: 180 },
             library: Library { max_attachment_mb: 20, normative_years: 5, provisional_years: 2, review_months: 6 },
+            foi: crate::foi_config::Foi::default(),
             log: Log { level: "info".into(), format: "text".into() },
         }
     }
@@ -170,6 +172,7 @@ impl std::fmt::Debug for Config {
             .field("auth", &self.auth)
             .field("audit", &self.audit)
             .field("library", &self.library)
+            .field("foi", &self.foi)
             .field("log", &self.log)
             .finish()
     }
@@ -321,6 +324,7 @@ impl Config {
                 self.audit.retention_days
             ));
         }
+        self.foi.validate()?;
         let l = &self.library;
         if l.max_attachment_mb == 0 || l.max_attachment_mb > 1024 {
             return Err("library.max_attachment_mb: 应为 1–1024".into());

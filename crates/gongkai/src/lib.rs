@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod config;
+mod foi_config;
 pub mod transfer;
 
 use std::future::Future;
@@ -91,7 +92,7 @@ pub async fn open_store(cfg: &Config, migrate: bool) -> anyhow::Result<Store> {
 }
 
 fn service(cfg: &Config, store: Store) -> Service {
-    Service::new(store, cfg.service(), Arc::new(SystemClock)).with_library(cfg.library())
+    Service::new(store, cfg.service(), Arc::new(SystemClock)).with_library(cfg.library()).with_foi(cfg.foi.service())
 }
 
 fn read_password_stdin() -> anyhow::Result<String> {
@@ -362,6 +363,12 @@ async fn serve_command(cfg: Config, args: ServeArgs) -> anyhow::Result<ExitCode>
         if docs > 0 {
             println!(
                 "已创建 {docs} 份演示政策文件（涵盖现行有效、尚未生效、已修改、部分失效、已失效、已废止、未标注）。"
+            );
+        }
+        let applications = svc.seed_demo_foi().await?;
+        if applications > 0 {
+            println!(
+                "已创建 {applications} 件演示政府信息公开申请（待确认、办理中、待补正、延期、征求意见、已办结）。"
             );
         }
     }

@@ -7,5 +7,6 @@
 mod accounts;
 mod auth;
 mod documents;
+mod foi;
 mod orgs;
 mod support;
