@@ -16,6 +16,8 @@ pub mod api;
 pub mod docs;
 pub mod error;
 pub mod feeds;
+pub mod foi;
+pub mod foi_report;
 pub mod identity;
 pub mod metrics;
 pub mod public;
@@ -119,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .merge(public::routes())
         .merge(admin::routes())
         .merge(admin_docs::routes())
+        .merge(foi::routes())
         .nest("/api/v1", api::routes())
         .route("/api/openapi.json", get(api::openapi))
         .route("/healthz", get(healthz))

@@ -46,6 +46,9 @@ pub enum Command {
     /// Export data to files (政策文件).
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Working-day calendar (工作日历, with 调休).
+    #[command(subcommand)]
+    Calendar(crate::calendar::CalendarCommand),
     /// Consistent online copy of a SQLite installation.
     Backup {
         /// Where to write the copy (must not exist).

@@ -6,6 +6,7 @@
 //! open the store (migrating SQLite; PostgreSQL must be migrated with `gongkai migrate`), build the
 //! router, serve until SIGINT/SIGTERM, let running requests finish, close the store.
 
+pub mod calendar;
 pub mod cli;
 pub mod config;
 mod foi_config;
@@ -114,12 +115,16 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         print!("{}", config::DEFAULT_TOML);
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Calendar(c) = &cli.command {
+        calendar::run(c)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let cfg = load_config(&cli)?;
     init_logging(&cfg);
     let ctx = Ctx::system();
     match cli.command {
         // Handled above, before the configuration is loaded.
-        Command::Config(ConfigCommand::PrintDefault) => {}
+        Command::Config(ConfigCommand::PrintDefault) | Command::Calendar(_) => {}
         Command::Config(ConfigCommand::Check) => {
             println!("配置有效。\n{cfg:#?}");
         }

@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod calendar;
 mod cli;
 mod serve;
 mod support;
