@@ -196,3 +196,66 @@ pub fn report_value(r: &AnnualReport) -> Value {
         t4_columns => T4_COLUMNS.to_vec(),
     }
 }
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A standalone HTML document of the report (for `gongkai report annual --format html`), with the form's
+/// table structure: header cells, the 法人或其他组织 column group and group rows without numbers.
+pub fn report_html(r: &AnnualReport) -> String {
+    let mut h = String::new();
+    let title = format!("{}{}年政府信息公开工作年度报告", esc(&r.org_name), r.year);
+    h.push_str(&format!(
+        "<!doctype html>\n<html lang=\"zh-CN\">\n<head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body>\n<h1>{title}</h1>\n<p>{}</p>\n",
+        esc(&r.period())
+    ));
+    let para = |t: &str| {
+        if t.trim().is_empty() { "<p>（待填写）</p>\n".to_owned() } else { format!("<p>{}</p>\n", esc(t)) }
+    };
+    h.push_str(&format!("<h2>{}</h2>\n{}", SECTIONS[0], para(&r.overview)));
+    h.push_str(&format!("<h2>{}</h2>\n<table border=\"1\">\n", SECTIONS[1]));
+    for (block, label, cells) in t2_rows(r) {
+        h.push_str(&format!("<tr><td>{block}</td><th scope=\"row\">{label}</th>"));
+        for c in cells {
+            h.push_str(&format!("<td>{}</td>", esc(&c)));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
+    h.push_str(&format!("<h2>{}</h2>\n<table border=\"1\">\n<thead><tr><th rowspan=\"2\">{T3_CORNER}</th><th rowspan=\"2\">{}</th><th colspan=\"5\">{T3_COLUMN_GROUP}</th><th rowspan=\"2\">{}</th></tr>\n<tr>", SECTIONS[2], T3_COLUMN_LABELS[0], T3_COLUMN_LABELS[6]));
+    for c in &T3_COLUMN_LABELS[1..6] {
+        h.push_str(&format!("<th>{c}</th>"));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for l in t3_lines() {
+        match l {
+            T3Line::Group { label, .. } => h.push_str(&format!("<tr><th colspan=\"8\">{label}</th></tr>\n")),
+            T3Line::Data { key, label, .. } => {
+                h.push_str(&format!("<tr><th scope=\"row\">{label}</th>"));
+                for v in r.table3.rows.get(key).copied().unwrap_or_default() {
+                    h.push_str(&format!("<td>{v}</td>"));
+                }
+                h.push_str("</tr>\n");
+            }
+        }
+    }
+    h.push_str("</tbody></table>\n");
+    h.push_str(&format!("<h2>{}</h2>\n<table border=\"1\">\n<tr><th></th>", SECTIONS[3]));
+    for c in T4_COLUMNS {
+        h.push_str(&format!("<th>{c}</th>"));
+    }
+    h.push_str("</tr>\n");
+    for ((label, _), b) in T4_BLOCKS.iter().zip(r.table4.blocks) {
+        h.push_str(&format!("<tr><th scope=\"row\">{label}</th>"));
+        for v in b {
+            h.push_str(&format!("<td>{v}</td>"));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
+    h.push_str(&format!("<h2>{}</h2>\n{}", SECTIONS[4], para(&r.problems)));
+    h.push_str(&format!("<h2>{}</h2>\n{}", SECTIONS[5], para(&r.other_matters)));
+    h.push_str("</body>\n</html>\n");
+    h
+}

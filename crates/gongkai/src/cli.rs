@@ -46,6 +46,9 @@ pub enum Command {
     /// Export data to files (政策文件).
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Reports (政府信息公开工作年度报告).
+    #[command(subcommand)]
+    Report(crate::report::ReportCommand),
     /// Working-day calendar (工作日历, with 调休).
     #[command(subcommand)]
     Calendar(crate::calendar::CalendarCommand),

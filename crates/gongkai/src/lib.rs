@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod cli;
 pub mod config;
 mod foi_config;
+pub mod report;
 pub mod transfer;
 
 use std::future::Future;
@@ -133,6 +134,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open_store(&cfg, true).await?;
             println!("数据库迁移完成（{}）。", config::redact(&cfg.database_url()));
             store.close().await;
+        }
+        Command::Report(c) => {
+            let store = open_store(&cfg, false).await?;
+            report::run(&service(&cfg, store), &c).await?;
         }
         Command::Backup { out } => {
             let store = open_store(&cfg, false).await?;

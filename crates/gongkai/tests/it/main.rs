@@ -7,6 +7,7 @@
 
 mod calendar;
 mod cli;
+mod report;
 mod serve;
 mod support;
 mod transfer;
