@@ -804,7 +804,23 @@ impl Service {
         let events = self.store.foi_events(id).await?;
         let clock_events = events.iter().map(to_clock_event).collect::<Result<Vec<_>, ServiceError>>()?;
         let today = self.today();
-        let st = clock::compute(&cal, &clock_events, today)?;
+        let st = match clock::compute(&cal, &clock_events, today) {
+            Ok(st) => st,
+            // Imported legacy records may close without the steps the clock would require.
+            Err(_) => ClockState {
+                stage: Stage::parse(&row.stage).unwrap_or(Stage::Closed),
+                received_on: row.received_on,
+                clock_start: row.clock_start,
+                correction_notice_due: row.correction_notice_due,
+                correction_requested: false,
+                applicant_deadline: row.applicant_deadline,
+                extension_days: u32::try_from(row.extension_days).unwrap_or(0),
+                due: row.clock_start.map(|s| cal.add_workdays(s, clock::REPLY_DAYS)),
+                closed_on: row.closed_on,
+                outcome: row.outcome.as_deref().and_then(Outcome::parse),
+                explanation: vec!["历史导入数据：办理环节未随数据导入，期限按收到申请日期计算".into()],
+            },
+        };
         let urgency = match (st.stage, st.due_on()) {
             (Stage::Closed, _) | (_, None) => None,
             (_, Some(d)) => Some(clock::urgency(&cal, today, d, self.foi.warn_days)),
@@ -1103,5 +1119,151 @@ impl Service {
             return Err(ServiceError::Conflict(format!("年度报告勾稽关系校验未通过：{}", failures.join("；"))));
         }
         Ok(report)
+    }
+}
+
+/// One application from a legacy system (`gongkai import foi`), enough for the annual report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportFoi {
+    pub external_id: String,
+    pub org: String,
+    pub applicant_type: String,
+    pub channel: String,
+    pub received_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
+    pub outcome: Option<String>,
+}
+
+/// The applicant fields of imported records: the legacy data carries none.
+const IMPORTED: &str = "（历史数据导入）";
+
+impl Service {
+    /// Imports one legacy application; a second import of the same `external_id` with the same data
+    /// changes nothing, with a later closure it records the closure. Every problem names its field.
+    pub async fn foi_import(&self, ctx: &Ctx, rec: &ImportFoi) -> Result<crate::ImportOutcome, ServiceError> {
+        let today = self.today();
+        let mut errors = Vec::new();
+        let ext = rec.external_id.trim();
+        if ext.is_empty() || ext.len() > 200 {
+            errors.push(FieldError::new("external_id", "external_id 不能为空，且不超过200个字符"));
+        }
+        let org = self.store.org_by_code(rec.org.trim()).await?;
+        if org.is_none() {
+            errors.push(FieldError::new("org", format!("机构“{}”不存在", rec.org.trim())));
+        }
+        let kind = ApplicantType::parse(&rec.applicant_type);
+        if kind.is_none() {
+            errors.push(FieldError::new("applicant_type", format!("申请人类型“{}”不存在", rec.applicant_type)));
+        }
+        let channel = Channel::parse(&rec.channel);
+        if channel.is_none() {
+            errors.push(FieldError::new("channel", format!("申请渠道“{}”不存在", rec.channel)));
+        }
+        match rec.received_on {
+            None => errors.push(FieldError::new("received_on", "缺少收到申请日期")),
+            Some(r) if r > today => errors.push(FieldError::new("received_on", "收到申请日期不能晚于今天")),
+            Some(_) => {}
+        }
+        let outcome = match rec.outcome.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+            None => None,
+            Some(o) => {
+                let parsed = Outcome::parse(o);
+                if parsed.is_none() {
+                    errors.push(FieldError::new("outcome", format!("办理结果“{o}”不存在（应为年报表三的行键）")));
+                }
+                parsed
+            }
+        };
+        if rec.closed_on.is_some() != rec.outcome.as_deref().is_some_and(|o| !o.trim().is_empty()) {
+            errors.push(FieldError::new("outcome", "closed_on 与 outcome 须同时填写或同时为空"));
+        }
+        if let (Some(c), Some(r)) = (rec.closed_on, rec.received_on) {
+            if c < r || c > today {
+                errors.push(FieldError::new("closed_on", "办结日期须在收到申请日期和今天之间"));
+            }
+        }
+        Invalid::check(errors)?;
+        let (Some(org), Some(kind), Some(channel), Some(received)) = (org, kind, channel, rec.received_on) else {
+            return Err(ServiceError::Internal("import checks".into()));
+        };
+        Self::require(ctx, STAFF, &org)?;
+        let now = self.now_ms();
+        let cal = self.calendar_for(Some(&org)).await?;
+        let closed = rec.closed_on.zip(outcome);
+        let mut tx = self.store.begin().await?;
+        let (id, result) = match self.store.foi_by_external_id(ext).await? {
+            Some(row) => {
+                if row.org_id != org.id || row.applicant_type != kind.key() || row.received_on != Some(received) {
+                    return Err(ServiceError::invalid("external_id", "已导入的记录不能改变机构、申请人类型或收到日期"));
+                }
+                let same = row.closed_on == rec.closed_on && row.outcome.as_deref() == outcome.map(|o| o.key());
+                if same {
+                    return Ok(crate::ImportOutcome::Unchanged);
+                }
+                if row.closed_on.is_some() {
+                    return Err(ServiceError::invalid("closed_on", "已办结的记录不能再改变办结日期或结果"));
+                }
+                (row.id, crate::ImportOutcome::Updated)
+            }
+            None => {
+                let topic = format!("import:{ext}");
+                let id = tx
+                    .insert_foi(&NewFoi {
+                        org_id: org.id,
+                        tracking_code: &new_tracking_code()?,
+                        external_id: Some(ext),
+                        applicant_type: kind.key(),
+                        channel: channel.key(),
+                        applicant_name: IMPORTED,
+                        id_type: "other",
+                        id_number: "-",
+                        contact_person: None,
+                        phone: "-",
+                        email: None,
+                        address: None,
+                        postcode: None,
+                        info_title: None,
+                        info_number: None,
+                        description: IMPORTED,
+                        topic_key: &topic,
+                        form: "other",
+                        delivery: "other",
+                        purpose: None,
+                        submitted_at: now,
+                        registered_by: ctx.actor_id(),
+                        now_ms: now,
+                    })
+                    .await?;
+                tx.insert_foi_event(id, "received", received, None, None, None, None, None, Some("import"), None, now)
+                    .await?;
+                (id, crate::ImportOutcome::Imported)
+            }
+        };
+        let mut events = vec![ClockEvent::Received { on: received }];
+        if let Some((on, o)) = closed {
+            tx.insert_foi_event(id, "closed", on, None, None, None, Some(o.key()), None, Some("import"), None, now)
+                .await?;
+            events.push(ClockEvent::Closed { on, outcome: o });
+        }
+        // Legacy closures (e.g. 逾期不补正) come without their steps: the cached columns take the record as is.
+        let cols = match clock::compute(&cal, &events, today) {
+            Ok(st) => clock_cols(&st),
+            Err(_) => FoiClockCols {
+                stage: Stage::Closed.key().into(),
+                received_on: Some(received),
+                clock_start: Some(received),
+                due_on: Some(cal.add_workdays(received, clock::REPLY_DAYS).date),
+                closed_on: rec.closed_on,
+                outcome: outcome.map(|o| o.key().to_owned()),
+                ..Default::default()
+            },
+        };
+        tx.set_foi_clock(id, &cols, now).await?;
+        let mut a = ctx.audit(now, "foi.import", "foi_application", Some(id.to_string()));
+        a.org_id = Some(org.id);
+        a.after = Some(json!({"external_id": ext, "closed_on": rec.closed_on, "outcome": cols.outcome}).to_string());
+        tx.append_audit(&a).await?;
+        tx.commit().await?;
+        Ok(result)
     }
 }

@@ -36,8 +36,8 @@ pub use documents::{
 };
 pub use error::ServiceError;
 pub use foi::{
-    FoiAction, FoiConfig, FoiListItem, FoiReceipt, FoiStaffView, FoiTracking, foi_event_label, normalize_tracking_code,
-    topic_key,
+    FoiAction, FoiConfig, FoiListItem, FoiReceipt, FoiStaffView, FoiTracking, ImportFoi, foi_event_label,
+    normalize_tracking_code, topic_key,
 };
 pub use gongkai_domain as domain;
 pub use gongkai_store::DocFilter;

@@ -253,6 +253,13 @@ pub enum ImportCommand {
         #[arg(long, value_name = "CODE")]
         org: Option<String>,
     },
+    /// Import past applications for disclosure (依申请公开) from a legacy system: JSON Lines with
+    /// external_id, org, applicant_type, channel, received_on, closed_on, outcome (upsert by
+    /// external_id; bad lines reported as FILE:LINE and skipped; exit status 1 when any failed).
+    Foi {
+        /// JSON Lines file (plain, .gz or .zst); `-` reads standard input.
+        file: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod cli;
 pub mod config;
 mod foi_config;
+mod foi_import;
 pub mod report;
 pub mod transfer;
 
@@ -171,6 +172,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(cli::ImportCommand::Documents { file, org }) => {
             let svc = service(&cfg, open_store(&cfg, false).await?);
             return transfer::import_documents(&svc, &file, org.as_deref()).await;
+        }
+        Command::Import(cli::ImportCommand::Foi { file }) => {
+            let svc = service(&cfg, open_store(&cfg, false).await?);
+            return foi_import::run(&svc, &file).await;
         }
         Command::Export(cli::ExportCommand::Documents { format, out }) => {
             transfer::check_export_args(format, out.as_deref())?;
