@@ -50,6 +50,38 @@ export const PUBLIC_PAGES = [
       await page.waitForSelector('.error-summary');
     },
   },
+  { name: 'foi-form', path: '/foi' },
+  {
+    name: 'foi-form-errors',
+    path: '/foi',
+    status: 200,
+    weigh: false,
+    // Submitting the empty application form renders it again with an error summary and field errors.
+    prepare: async (page) => {
+      await Promise.all([page.waitForNavigation(), page.click('form[action="/foi"] button[type=submit]')]);
+      await page.waitForSelector('.error-summary');
+    },
+  },
+  { name: 'foi-track', path: '/foi/track' },
+  {
+    name: 'foi-receipt',
+    path: '/foi',
+    weigh: false,
+    // Fills in and submits the form: the receipt page with the tracking code.
+    prepare: async (page) => {
+      await page.selectOption('#org', 'qingjiang-housing');
+      await page.check('#applicant_type-natural_person');
+      await page.fill('#name', '页面测试');
+      await page.selectOption('#id_type', 'id_card');
+      await page.fill('#id_number', '11010519491231002X');
+      await page.fill('#phone', '010-12345678');
+      await page.fill('#description', '示范信息');
+      await page.selectOption('#form', 'electronic');
+      await page.selectOption('#delivery', 'pickup');
+      await Promise.all([page.waitForNavigation(), page.click('form[action="/foi"] button[type=submit]')]);
+      await page.waitForSelector('.tracking-code');
+    },
+  },
   { name: 'not-found', path: '/no-such-page', status: 404 },
   { name: 'org-not-found', path: '/org/no-such-org/', status: 404, screenshot: false },
 ];
@@ -70,6 +102,10 @@ export const STAFF_PAGES = [
   { name: 'admin-users', path: '/admin/users', as: 'demo-sysadmin' },
   { name: 'admin-orgs-sysadmin', path: '/admin/orgs', as: 'demo-sysadmin', screenshot: false },
   { name: 'admin-audit', path: '/admin/audit', as: 'demo-auditor' },
+  { name: 'admin-foi', path: '/admin/foi', as: 'demo-foi' },
+  { name: 'admin-foi-new', path: '/admin/foi/new', as: 'demo-foi', screenshot: false },
+  { name: 'admin-foi-application', path: '/admin/foi/2', as: 'demo-foi' },
+  { name: 'admin-foi-report', path: '/admin/foi/report?org=demo&subtree=1', as: 'demo-foi', screenshot: false },
 ];
 
 export const ALL_PAGES = [...PUBLIC_PAGES, ...STAFF_PAGES];

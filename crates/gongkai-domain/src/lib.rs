@@ -8,11 +8,14 @@ pub mod audit;
 pub mod docnumber;
 pub mod document;
 pub mod error;
+pub mod foi;
+pub mod foi_report;
 pub mod org;
 pub mod password;
 pub mod role;
 pub mod screen;
 pub mod textnorm;
 pub mod totp;
+pub mod workday;
 
 pub use error::{FieldError, Invalid};

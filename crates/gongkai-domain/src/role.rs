@@ -24,6 +24,8 @@ pub enum Role {
     Signer,
     /// 依申请公开办理人.
     DisclosureOfficer,
+    /// 政府信息公开工作机构负责人 (head of the disclosure office: approves extensions, Art. 33 ②).
+    DisclosureHead,
     /// 答复人 (answers the public's messages and questions).
     Responder,
     /// 监督员 (read-only oversight of a subtree).
@@ -33,7 +35,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 11] = [
+    pub const ALL: [Role; 12] = [
         Role::SystemAdmin,
         Role::SecurityAdmin,
         Role::AuditAdmin,
@@ -42,6 +44,7 @@ impl Role {
         Role::LegalReviewer,
         Role::Signer,
         Role::DisclosureOfficer,
+        Role::DisclosureHead,
         Role::Responder,
         Role::Supervisor,
         Role::Evaluator,
@@ -58,6 +61,7 @@ impl Role {
             Role::LegalReviewer => "legal_reviewer",
             Role::Signer => "signer",
             Role::DisclosureOfficer => "disclosure_officer",
+            Role::DisclosureHead => "disclosure_head",
             Role::Responder => "responder",
             Role::Supervisor => "supervisor",
             Role::Evaluator => "evaluator",
@@ -75,6 +79,7 @@ impl Role {
             Role::LegalReviewer => "法制审核员",
             Role::Signer => "签发人",
             Role::DisclosureOfficer => "依申请公开办理人",
+            Role::DisclosureHead => "政府信息公开工作机构负责人",
             Role::Responder => "答复人",
             Role::Supervisor => "监督员",
             Role::Evaluator => "社会监督评议员",

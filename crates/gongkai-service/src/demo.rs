@@ -56,6 +56,7 @@ const ACCOUNTS: &[(&str, &str, Role, &str)] = &[
     ("demo-legal", "法制审核员（演示）", Role::LegalReviewer, "demo"),
     ("demo-signer", "签发人（演示）", Role::Signer, "demo"),
     ("demo-foi", "依申请公开办理人（演示）", Role::DisclosureOfficer, "demo"),
+    ("demo-foi-head", "政府信息公开工作机构负责人（演示）", Role::DisclosureHead, "demo"),
     ("demo-responder", "答复人（演示）", Role::Responder, "qingjiang"),
     ("demo-supervisor", "监督员（演示）", Role::Supervisor, "demo"),
     ("demo-evaluator", "社会监督评议员（演示）", Role::Evaluator, "demo"),

@@ -25,6 +25,7 @@ use gongkai_store::{DocFilter, FacetColumn, Listing, NewDocument, Tx};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::review::{ReviewKind, ReviewSubject};
 use crate::{Actor, Ctx, Service, ServiceError};
 
 /// A document as entered: its fields, owner, joint issuers and relations to other documents.
@@ -157,7 +158,7 @@ impl Service {
         Self::has_role_on(ctx, roles, org)
     }
 
-    fn has_role_on(ctx: &Ctx, roles: &[Role], org: &Org) -> bool {
+    pub(crate) fn has_role_on(ctx: &Ctx, roles: &[Role], org: &Org) -> bool {
         match &ctx.actor {
             Actor::System => true,
             Actor::User(u) => roles.iter().any(|r| u.has_role_on(*r, &org.path)),
@@ -165,7 +166,7 @@ impl Service {
         }
     }
 
-    fn require(ctx: &Ctx, roles: &[Role], org: &Org) -> Result<(), ServiceError> {
+    pub(crate) fn require(ctx: &Ctx, roles: &[Role], org: &Org) -> Result<(), ServiceError> {
         if Self::has_role_on(ctx, roles, org) {
             Ok(())
         } else {
@@ -391,9 +392,12 @@ impl Service {
 
     /// The hook every approval passes through. The review chain (公开前审查: 保密审查 → 法制审核 → 签发)
     /// extends it; today it enforces that the approver is not the author.
-    async fn review_gate(&self, ctx: &Ctx, _doc: &Document, edition: &Edition) -> Result<(), ServiceError> {
-        if edition.author_id.is_some() && edition.author_id == ctx.actor_id() {
-            return Err(ServiceError::Forbidden("签发人不能签发自己起草的文件".into()));
+    pub(crate) async fn review_gate(&self, ctx: &Ctx, subject: &ReviewSubject) -> Result<(), ServiceError> {
+        if subject.author_id.is_some() && subject.author_id == ctx.actor_id() {
+            return Err(ServiceError::Forbidden(match subject.kind {
+                ReviewKind::Edition => "签发人不能签发自己起草的文件".into(),
+                ReviewKind::FoiReply => "审核人不能审核自己起草的答复".into(),
+            }));
         }
         Ok(())
     }
@@ -449,7 +453,9 @@ impl Service {
                 tx.set_edition_state(ed.id, next, reason, None, None, None, now).await?;
             }
             EditionEvent::Approve => {
-                self.review_gate(ctx, &doc, &ed).await?;
+                let subject =
+                    ReviewSubject { kind: ReviewKind::Edition, id: ed.id, org_id: doc.org_id, author_id: ed.author_id };
+                self.review_gate(ctx, &subject).await?;
                 tx.set_edition_state(ed.id, next, None, ctx.actor_id(), None, None, now).await?;
             }
             EditionEvent::Schedule => {

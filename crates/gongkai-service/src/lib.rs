@@ -14,9 +14,12 @@ mod audit;
 mod auth;
 mod cleanup;
 mod demo;
+mod demo_foi;
 mod documents;
 mod error;
+mod foi;
 mod orgs;
+mod review;
 mod search;
 mod secret;
 pub use secret::random_fill;
@@ -33,11 +36,17 @@ pub use documents::{
     DocInput, DocPage, ImportDoc, ImportOutcome, LibraryConfig, PublicDocument, StaffDocument, china_date,
 };
 pub use error::ServiceError;
+pub use foi::{
+    FoiAction, FoiConfig, FoiListItem, FoiReceipt, FoiStaffView, FoiTracking, ImportFoi, foi_event_label,
+    normalize_tracking_code, topic_key,
+};
 pub use gongkai_domain as domain;
 pub use gongkai_search as search_index;
 pub use gongkai_store::DocFilter;
 pub use gongkai_store::{AuditFilter, AuditRow, Backend, OpenOptions, Store};
+pub use gongkai_store::{CalendarAdjustmentRow, FoiCaseRow, FoiEventRow, FoiReportInputs, FoiRow, FoiTopicGroup};
 pub use orgs::{ImportFormat, ImportReport, parse_org_file};
+pub use review::{ReviewKind, ReviewSubject};
 pub use search::{SearchConfig, SearchInput, SearchPage, SearchStatus};
 
 use gongkai_domain::account::LockoutPolicy;
@@ -186,6 +195,7 @@ pub struct Service {
     store: Store,
     cfg: Arc<ServiceConfig>,
     lib: Arc<LibraryConfig>,
+    foi: Arc<FoiConfig>,
     clock: Arc<dyn Clock>,
     search: Option<Arc<search::SearchState>>,
 }
@@ -198,7 +208,14 @@ impl std::fmt::Debug for Service {
 
 impl Service {
     pub fn new(store: Store, cfg: ServiceConfig, clock: Arc<dyn Clock>) -> Service {
-        Service { store, cfg: Arc::new(cfg), lib: Arc::new(LibraryConfig::default()), clock, search: None }
+        Service {
+            store,
+            cfg: Arc::new(cfg),
+            lib: Arc::new(LibraryConfig::default()),
+            foi: Arc::new(FoiConfig::default()),
+            clock,
+            search: None,
+        }
     }
 
     /// The same service with the library's settings (attachment directory, limits, terms).

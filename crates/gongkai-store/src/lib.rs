@@ -27,6 +27,7 @@
 mod audit;
 mod documents;
 mod error;
+mod foi;
 mod open;
 mod orgs;
 mod search;
@@ -35,6 +36,10 @@ mod users;
 pub use audit::{AuditFilter, AuditRow, NewAudit};
 pub use documents::{CleanupItemRow, CleanupRow, DocFilter, FacetColumn, Listing, NewDocument};
 pub use error::StoreError;
+pub use foi::{
+    CalendarAdjustmentRow, FoiCaseRow, FoiClockCols, FoiEventRow, FoiFilter, FoiReportInputs, FoiReportRow, FoiRow,
+    FoiTopicGroup, NewFoi,
+};
 pub use open::{Backend, OpenOptions};
 pub use orgs::NewOrg;
 pub use search::SearchSource;

@@ -16,6 +16,8 @@ pub mod api;
 pub mod docs;
 pub mod error;
 pub mod feeds;
+pub mod foi;
+pub mod foi_report;
 pub mod identity;
 pub mod metrics;
 pub mod public;
@@ -125,6 +127,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(admin_docs::routes())
         .merge(search::routes())
+        .merge(foi::routes())
         .nest("/api/v1", api::routes().merge(search::api_routes()))
         .route("/api/openapi.json", get(api::openapi))
         .route("/healthz", get(healthz))

@@ -41,6 +41,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("public/_search_body.html", include_str!("../templates/public/_search_body.html")),
     ("public/search.html", include_str!("../templates/public/search.html")),
     ("admin/search.html", include_str!("../templates/admin/search.html")),
+    ("public/_foi_fields.html", include_str!("../templates/public/_foi_fields.html")),
+    ("public/foi_form.html", include_str!("../templates/public/foi_form.html")),
+    ("public/foi_receipt.html", include_str!("../templates/public/foi_receipt.html")),
+    ("public/foi_track.html", include_str!("../templates/public/foi_track.html")),
+    ("admin/foi_list.html", include_str!("../templates/admin/foi_list.html")),
+    ("admin/foi_register.html", include_str!("../templates/admin/foi_register.html")),
+    ("admin/foi.html", include_str!("../templates/admin/foi.html")),
+    ("admin/foi_report.html", include_str!("../templates/admin/foi_report.html")),
 ];
 
 /// The stylesheet, served at `/static/site.css`.

@@ -51,6 +51,12 @@ pub enum Command {
     Reindex,
     /// Screen files before publication (公开前审查): personal data, markings, word lists, hidden content.
     Scan(crate::scan::ScanArgs),
+    /// Reports (政府信息公开工作年度报告).
+    #[command(subcommand)]
+    Report(crate::report::ReportCommand),
+    /// Working-day calendar (工作日历, with 调休).
+    #[command(subcommand)]
+    Calendar(crate::calendar::CalendarCommand),
     /// Consistent online copy of a SQLite installation.
     Backup {
         /// Where to write the copy (must not exist).
@@ -251,6 +257,13 @@ pub enum ImportCommand {
         /// organisation].
         #[arg(long, value_name = "CODE")]
         org: Option<String>,
+    },
+    /// Import past applications for disclosure (依申请公开) from a legacy system: JSON Lines with
+    /// external_id, org, applicant_type, channel, received_on, closed_on, outcome (upsert by
+    /// external_id; bad lines reported as FILE:LINE and skipped; exit status 1 when any failed).
+    Foi {
+        /// JSON Lines file (plain, .gz or .zst); `-` reads standard input.
+        file: String,
     },
 }
 

@@ -24,6 +24,7 @@ pub struct Config {
     pub library: Library,
     pub search: Search,
     pub screen: Screen,
+    pub foi: crate::foi_config::Foi,
     pub log: Log,
     /// The word lists read from `screen.words_file` at load time (not a setting).
     #[serde(skip)]
@@ -142,6 +143,7 @@ impl Default for Config {
                 prohibited_severity: "block".into(),
                 misstatement_severity: "block".into(),
             },
+            foi: crate::foi_config::Foi::default(),
             log: Log { level: "info".into(), format: "text".into() },
             screen_lists: gongkai_domain::screen::ScreenConfig::default(),
         }
@@ -223,6 +225,7 @@ impl std::fmt::Debug for Config {
             .field("library", &self.library)
             .field("search", &self.search)
             .field("screen", &self.screen)
+            .field("foi", &self.foi)
             .field("log", &self.log)
             .finish()
     }
@@ -426,6 +429,7 @@ impl Config {
         if sr.hot_min_count == 0 || !(1..=365).contains(&sr.hot_days) {
             return Err("search.hot_min_count / search.hot_days: 应大于 0，天数不超过 365".into());
         }
+        self.foi.validate()?;
         let l = &self.library;
         if l.max_attachment_mb == 0 || l.max_attachment_mb > 1024 {
             return Err("library.max_attachment_mb: 应为 1–1024".into());

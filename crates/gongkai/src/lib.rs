@@ -6,8 +6,12 @@
 //! open the store (migrating SQLite; PostgreSQL must be migrated with `gongkai migrate`), build the
 //! router, serve until SIGINT/SIGTERM, let running requests finish, close the store.
 
+pub mod calendar;
 pub mod cli;
 pub mod config;
+mod foi_config;
+mod foi_import;
+pub mod report;
 pub mod scan;
 pub mod transfer;
 
@@ -92,7 +96,7 @@ pub async fn open_store(cfg: &Config, migrate: bool) -> anyhow::Result<Store> {
 }
 
 fn service(cfg: &Config, store: Store) -> Service {
-    Service::new(store, cfg.service(), Arc::new(SystemClock)).with_library(cfg.library())
+    Service::new(store, cfg.service(), Arc::new(SystemClock)).with_library(cfg.library()).with_foi(cfg.foi.service())
 }
 
 fn read_password_stdin() -> anyhow::Result<String> {
@@ -117,12 +121,16 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::Scan(args) = &cli.command {
         return Ok(scan::run(load_config(&cli), args));
     }
+    if let Command::Calendar(c) = &cli.command {
+        calendar::run(c)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let cfg = load_config(&cli)?;
     init_logging(&cfg);
     let ctx = Ctx::system();
     match cli.command {
         // Handled above, before the configuration is loaded.
-        Command::Config(ConfigCommand::PrintDefault) => {}
+        Command::Config(ConfigCommand::PrintDefault) | Command::Calendar(_) => {}
         Command::Scan(_) => {}
         Command::Config(ConfigCommand::Check) => {
             println!("配置有效。\n{cfg:#?}");
@@ -144,6 +152,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 cfg.search_dir().display()
             );
             store.close().await;
+        }
+        Command::Report(c) => {
+            let store = open_store(&cfg, false).await?;
+            report::run(&service(&cfg, store), &c).await?;
         }
         Command::Backup { out } => {
             let store = open_store(&cfg, false).await?;
@@ -177,6 +189,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(cli::ImportCommand::Documents { file, org }) => {
             let svc = service(&cfg, open_store(&cfg, false).await?);
             return transfer::import_documents(&svc, &file, org.as_deref()).await;
+        }
+        Command::Import(cli::ImportCommand::Foi { file }) => {
+            let svc = service(&cfg, open_store(&cfg, false).await?);
+            return foi_import::run(&svc, &file).await;
         }
         Command::Export(cli::ExportCommand::Documents { format, out }) => {
             transfer::check_export_args(format, out.as_deref())?;
@@ -381,6 +397,12 @@ async fn serve_command(cfg: Config, args: ServeArgs) -> anyhow::Result<ExitCode>
         if docs > 0 {
             println!(
                 "已创建 {docs} 份演示政策文件（涵盖现行有效、尚未生效、已修改、部分失效、已失效、已废止、未标注）。"
+            );
+        }
+        let applications = svc.seed_demo_foi().await?;
+        if applications > 0 {
+            println!(
+                "已创建 {applications} 件演示政府信息公开申请（待确认、办理中、待补正、延期、征求意见、已办结）。"
             );
         }
     }

@@ -91,7 +91,7 @@ pub struct ImportCounts {
 }
 
 impl ImportCounts {
-    fn add(&mut self, o: ImportOutcome) {
+    pub(crate) fn add(&mut self, o: ImportOutcome) {
         match o {
             ImportOutcome::Imported => self.imported += 1,
             ImportOutcome::Updated => self.updated += 1,
@@ -130,7 +130,7 @@ impl LineError {
         LineError { field: None, message: message.into() }
     }
 
-    fn from_fields(errors: &[FieldError]) -> Self {
+    pub(crate) fn from_fields(errors: &[FieldError]) -> Self {
         let text: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
         LineError { field: None, message: text.join("；") }
     }
@@ -332,7 +332,7 @@ impl<R: Read> Read for Counting<R> {
 }
 
 /// Opens the input as a stream of decompressed bytes; the bar counts the bytes of the file.
-fn open_input(file: &str, bar: &ProgressBar) -> anyhow::Result<Box<dyn BufRead + Send>> {
+pub(crate) fn open_input(file: &str, bar: &ProgressBar) -> anyhow::Result<Box<dyn BufRead + Send>> {
     if file == "-" {
         return Ok(Box::new(BufReader::new(std::io::stdin())));
     }
@@ -351,14 +351,14 @@ fn open_input(file: &str, bar: &ProgressBar) -> anyhow::Result<Box<dyn BufRead +
 }
 
 /// One item from the reader thread.
-enum Item {
+pub(crate) enum Item {
     Line(u64, Vec<u8>),
     /// Reading or decompressing failed before this line number.
     Failed(u64, std::io::Error),
 }
 
 /// Reads lines on a thread of its own and hands them over with back-pressure.
-fn spawn_reader(mut input: Box<dyn BufRead + Send>) -> tokio::sync::mpsc::Receiver<Item> {
+pub(crate) fn spawn_reader(mut input: Box<dyn BufRead + Send>) -> tokio::sync::mpsc::Receiver<Item> {
     let (tx, rx) = tokio::sync::mpsc::channel::<Item>(64);
     std::thread::spawn(move || {
         let mut no = 0u64;
@@ -382,7 +382,7 @@ fn spawn_reader(mut input: Box<dyn BufRead + Send>) -> tokio::sync::mpsc::Receiv
     rx
 }
 
-fn progress_bar(file: &str) -> ProgressBar {
+pub(crate) fn progress_bar(file: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
@@ -499,7 +499,7 @@ async fn native_clash(svc: &Service, id: &str) -> anyhow::Result<Option<LineErro
     Ok(None)
 }
 
-fn print_summary(c: &ImportCounts, started: Instant) {
+pub(crate) fn print_summary(c: &ImportCounts, started: Instant) {
     println!(
         "导入完成：新增 {}，更新 {}，未变 {}，失败 {}（用时 {:.1} 秒）",
         c.imported,

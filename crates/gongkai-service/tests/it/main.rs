@@ -7,6 +7,7 @@
 mod accounts;
 mod auth;
 mod documents;
+mod foi;
 mod orgs;
 mod search;
 mod support;

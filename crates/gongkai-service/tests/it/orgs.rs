@@ -80,7 +80,7 @@ async fn import_reports_every_bad_line_and_writes_nothing() {
 async fn demo_is_idempotent() {
     let e = env().await;
     let first = e.svc.seed_demo().await.unwrap();
-    assert_eq!(first.len(), 11, "one account per role");
+    assert_eq!(first.len(), 12, "one account per role");
     let second = e.svc.seed_demo().await.unwrap();
     assert!(second.is_empty());
     assert!(e.svc.org_by_code("linjiang-shiqiao").await.unwrap().is_some());
@@ -90,6 +90,8 @@ async fn demo_is_idempotent() {
     }
     assert_eq!(e.svc.seed_demo_documents().await.unwrap(), 10);
     assert_eq!(e.svc.seed_demo_documents().await.unwrap(), 0, "idempotent");
+    assert_eq!(e.svc.seed_demo_foi().await.unwrap(), 6);
+    assert_eq!(e.svc.seed_demo_foi().await.unwrap(), 0, "idempotent");
     let all = e
         .svc
         .list_documents(&gongkai_service::DocFilter { public_only: true, ..Default::default() }, 100, 0)

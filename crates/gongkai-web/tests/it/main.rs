@@ -15,6 +15,7 @@ mod audit;
 mod basics;
 mod csrf;
 mod error_codes;
+mod foi;
 mod library;
 mod lockout;
 mod screen;

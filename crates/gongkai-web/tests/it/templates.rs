@@ -38,6 +38,14 @@ const MARKERS: &[(&str, &str)] = &[
     ("public/_search_body.html", r#"<label for="s-q">检索词</label>"#),
     ("public/search.html", "<h1>全文检索</h1>"),
     ("admin/search.html", "<h1>内部检索</h1>"),
+    ("public/_foi_fields.html", "<legend>申请人类型"),
+    ("public/foi_form.html", "<h1>政府信息公开申请</h1>"),
+    ("public/foi_receipt.html", r#"<h2 id="code-title">您的查询码</h2>"#),
+    ("public/foi_track.html", "<h1>申请办理进度查询</h1>"),
+    ("admin/foi_list.html", "<h1>依申请公开办理</h1>"),
+    ("admin/foi_register.html", "<h1>登记政府信息公开申请</h1>"),
+    ("admin/foi.html", r#"<h2 id="clock-title">期限计算过程</h2>"#),
+    ("admin/foi_report.html", "<h1>政府信息公开工作年度报告</h1>"),
 ];
 
 struct Seen(BTreeSet<&'static str>);
@@ -270,6 +278,11 @@ async fn every_template_renders() {
     t.user("chief", &[(Role::Signer, "sc")]).await;
     let mut chief = t.logged_in("chief", None).await;
     seen.page("/admin/cleanups", &chief.client.get("/admin/cleanups").await, StatusCode::OK);
+
+    // Disclosure on application: the public form, receipt and tracking; the console's pages.
+    for (what, r, status) in crate::foi::visit_every_page(&t).await {
+        seen.page(&what, &r, status);
+    }
 
     let all: BTreeSet<&str> = MARKERS.iter().map(|(n, _)| *n).collect();
     assert_eq!(seen.0, all, "templates never rendered");

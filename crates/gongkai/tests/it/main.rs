@@ -5,7 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod calendar;
 mod cli;
+mod report;
 mod scan;
 mod search;
 mod serve;

@@ -1,0 +1,221 @@
+//! Disclosure on application over HTTP: the public form with per-field errors, the receipt and the
+//! tracking page (nothing personal), the JSON API, the console workflow and the annual report downloads.
+
+use axum::http::{Method, StatusCode};
+use gongkai_domain::role::Role;
+use gongkai_service::Ctx;
+
+use crate::support::{Resp, TestApp, app, csrf_of};
+
+const GOOD: &[(&str, &str)] = &[
+    ("org", "sc-cd"),
+    ("applicant_type", "natural_person"),
+    ("name", "王小明"),
+    ("id_type", "id_card"),
+    ("id_number", "11010519491231002X"),
+    ("phone", "13800000000"),
+    ("email", "wang@example.cn"),
+    ("description", "2026年成都市老旧小区改造项目清单"),
+    ("form", "electronic"),
+    ("delivery", "email"),
+];
+
+fn code_of(html: &str) -> String {
+    let start = html.find(r#"<p class="tracking-code" aria-labelledby="code-title"><strong>"#).unwrap();
+    let rest = &html[start..];
+    let s = rest.find("<strong>").unwrap() + "<strong>".len();
+    rest[s..s + 19].to_owned()
+}
+
+/// Renders every disclosure page once (for the templates test): (what, response, expected status).
+pub async fn visit_every_page(t: &TestApp) -> Vec<(String, Resp, StatusCode)> {
+    let mut out = Vec::new();
+    let mut anon = t.client();
+    let form = anon.get("/foi").await;
+    let csrf = csrf_of(&form.body);
+    out.push(("/foi".into(), form, StatusCode::OK));
+    let r = anon.post_form("/foi", &[("_csrf", &csrf), ("org", "sc")]).await;
+    out.push(("POST /foi invalid".into(), r, StatusCode::UNPROCESSABLE_ENTITY));
+    let mut fields = vec![("_csrf", csrf.as_str())];
+    fields.extend_from_slice(GOOD);
+    let r = anon.post_form("/foi", &fields).await;
+    let code = code_of(&r.body);
+    out.push(("POST /foi".into(), r, StatusCode::OK));
+    out.push(("/foi/track".into(), anon.get("/foi/track").await, StatusCode::OK));
+    out.push(("/foi/track?code".into(), anon.get(&format!("/foi/track?code={code}")).await, StatusCode::OK));
+    out.push(("/foi/track unknown".into(), anon.get("/foi/track?code=nope").await, StatusCode::NOT_FOUND));
+
+    t.user("foi-officer", &[(Role::DisclosureOfficer, "sc")]).await;
+    let mut staff = t.logged_in("foi-officer", None).await;
+    let c = &mut staff.client;
+    out.push(("/admin/foi".into(), c.get("/admin/foi").await, StatusCode::OK));
+    out.push(("/admin/foi/new".into(), c.get("/admin/foi/new").await, StatusCode::OK));
+    let id = t.svc.foi_list(&Ctx::system(), "sc", false, false, 10, 0).await.unwrap()[0].row.id;
+    out.push(("/admin/foi/{id}".into(), c.get(&format!("/admin/foi/{id}")).await, StatusCode::OK));
+    out.push(("/admin/foi/report".into(), c.get("/admin/foi/report?org=sc&year=2026").await, StatusCode::OK));
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_form_receipt_and_tracking() {
+    let t = app().await;
+    let mut anon = t.client();
+    let form = anon.get("/foi").await;
+    assert_eq!(form.status, StatusCode::OK);
+    for label in ["自然人（公民）", "法人或其他组织：商业企业", "科研机构", "社会公益组织", "法律服务机构"]
+    {
+        assert!(form.body.contains(label), "{label}");
+    }
+    let csrf = csrf_of(&form.body);
+
+    // Missing Art. 29 fields: 422 with each field named beside its input.
+    let r = anon.post_form("/foi", &[("_csrf", &csrf), ("org", "sc-cd"), ("name", "王小明")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for f in ["applicant_type", "id_number", "phone", "description", "form", "delivery"] {
+        assert!(r.body.contains(&format!(r#"id="{f}-error""#)), "{f}: {}", r.body);
+    }
+    assert!(r.body.contains(r#"value="王小明""#), "entered values are kept");
+
+    let mut fields = vec![("_csrf", csrf.as_str())];
+    fields.extend_from_slice(GOOD);
+    let r = anon.post_form("/foi", &fields).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let code = code_of(&r.body);
+    assert!(!r.body.contains("王小明"));
+
+    let page = anon.get(&format!("/foi/track?code={code}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("待确认收到") && page.body.contains("成都市人民政府"), "{}", page.body);
+    for secret in ["王小明", "1101051949", "13800000000", "wang@example.cn", "老旧小区"] {
+        assert!(!page.body.contains(secret), "tracking page shows {secret}");
+    }
+    let r = anon.get("/api/v1/applications/status/AAAA-BBBB-CCCC-DDDD").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = anon.get(&format!("/api/v1/applications/status/{code}")).await;
+    assert_eq!(r.json()["stage"], "awaiting_confirmation");
+
+    // The rate limit answers with the form and a clear message, never a 5xx.
+    let mut last = StatusCode::OK;
+    for _ in 0..6 {
+        last = anon.post_form("/foi", &fields).await.status;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_and_console_workflow_and_report() {
+    let t = app().await;
+    t.user("officer", &[(Role::DisclosureOfficer, "sc")]).await;
+    t.user("signer", &[(Role::Signer, "sc")]).await;
+    let (_, officer_token) = t.token("officer").await;
+    let (_, signer_token) = t.token("signer").await;
+    let mut c = t.client();
+    let auth = |tok: &str| format!("Bearer {tok}");
+
+    // A JSON submission missing fields names them (anonymous callers carry the pre-login CSRF token).
+    let csrf = csrf_of(&c.get("/foi").await.body);
+    let h = [("x-csrf-token", csrf.as_str())];
+    let r = c.send_body(Method::POST, "/api/v1/applications", "application/json", r#"{"org":"sc"}"#, &h).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let today = gongkai_service::domain::foi::china_day(t.svc.now_ms()).to_string();
+    let body = serde_json::json!({
+        "org": "sc-cd", "applicant_type": "commercial", "name": "示例公司", "id_type": "credit_code",
+        "id_number": "91350100M000100Y43", "contact_person": "李四", "phone": "028-1234567",
+        "description": "成都市2025年政府采购目录", "form": "paper", "delivery": "pickup",
+        "channel": "in_person", "received_on": today,
+    })
+    .to_string();
+    let r = c.send_body(Method::POST, "/api/v1/applications", "application/json", body.clone(), &h).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "registering needs a token");
+    let r = c
+        .send_body(
+            Method::POST,
+            "/api/v1/applications",
+            "application/json",
+            body,
+            &[("authorization", &auth(&officer_token))],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_i64().unwrap();
+
+    let act = |b: serde_json::Value| b.to_string();
+    let path = format!("/api/v1/applications/{id}/actions");
+    // An extension of 21 days is refused naming `days`; an officer may not extend at all.
+    let r = c
+        .send_body(
+            Method::POST,
+            &path,
+            "application/json",
+            act(serde_json::json!({"action": "extend", "on": today, "days": 5, "reason": "x"})),
+            &[("authorization", &auth(&officer_token))],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = c
+        .send_body(Method::POST, &path, "application/json", act(serde_json::json!({"action": "draft", "outcome": "no_such_outcome", "body": "x", "legal_basis": "y", "remedy": "z"})), &[("authorization", &auth(&officer_token))])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["fields"][0]["field"], "outcome", "{}", r.body);
+    let r = c
+        .send_body(Method::POST, &path, "application/json", act(serde_json::json!({"action": "draft", "outcome": "granted", "body": "现予公开", "legal_basis": "第三十六条", "remedy": "复议或诉讼"})), &[("authorization", &auth(&officer_token))])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["reply_state"], "draft");
+    let r = c
+        .send_body(
+            Method::POST,
+            &path,
+            "application/json",
+            act(serde_json::json!({"action": "approve"})),
+            &[("authorization", &auth(&signer_token))],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["reply_state"], "approved");
+
+    // The console: the officer sends the approved reply.
+    let mut off = t.logged_in("officer", None).await;
+    let r = off
+        .client
+        .post_form(
+            &format!("/admin/foi/{id}/act/send"),
+            &[("_csrf", &off.csrf), ("on", "not a date"), ("method", "direct")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains(r##"href="#on""##), "{}", r.body);
+    let r = off
+        .client
+        .post_form(&format!("/admin/foi/{id}/act/send"), &[("_csrf", &off.csrf), ("on", &today), ("method", "direct")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = off.client.get(&format!("/admin/foi/{id}")).await;
+    assert!(page.body.contains("已办结"), "{}", page.body);
+
+    // The annual report: HTML, CSV, XLSX and JSON keyed by row and column.
+    let year = &today[..4];
+    let html = off.client.get(&format!("/admin/foi/report?org=sc&year={year}&subtree=1")).await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(html.body.contains("（二）部分公开（区分处理的，只计这一情形，不计其他情形）"));
+    assert!(html.body.contains("3.危及“三安全一稳定”"));
+    let csv = off.client.get(&format!("/admin/foi/report?org=sc&year={year}&subtree=1&format=csv")).await;
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    assert!(csv.body.contains("四、结转下年度继续办理"));
+    let xlsx = off.client.get(&format!("/admin/foi/report?org=sc&year={year}&subtree=1&format=xlsx")).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let r = c
+        .get_with(
+            &format!("/api/v1/reports/annual?org=sc&year={year}&subtree=true"),
+            &[("authorization", &auth(&officer_token))],
+        )
+        .await;
+    let j = r.json();
+    assert_eq!(j["table3"]["granted"]["commercial"], 1, "{j}");
+    assert_eq!(j["table3"]["new_received"]["total"], 1);
+    let r = off.client.get("/admin/foi/report?org=sc&year=20x6").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let list = c.get_with("/api/v1/applications?org=sc&all=true", &[("authorization", &auth(&officer_token))]).await;
+    assert_eq!(list.json()["items"].as_array().unwrap().len(), 1);
+    assert!(!list.body.contains("示例公司"), "the API list carries no personal data");
+}

@@ -1,0 +1,43 @@
+//! `gongkai calendar`: working-day answers from the shipped national calendar, with 调休 weekends, year
+//! boundaries and the foi.md §3.3 vectors; bad input is a usage error naming the argument.
+
+use crate::support::run;
+
+fn out(args: &[&str]) -> String {
+    run(args).ok().stdout.trim().to_owned()
+}
+
+#[test]
+fn is_workday_prints_true_or_false() {
+    assert_eq!(out(&["calendar", "is-workday", "2026-02-14"]), "true", "调休 Saturday");
+    assert_eq!(out(&["calendar", "is-workday", "2026-02-16"]), "false", "春节");
+    assert_eq!(out(&["calendar", "is-workday", "2025-10-08"]), "false");
+    assert_eq!(out(&["calendar", "is-workday", "2025-10-09"]), "true");
+    assert_eq!(out(&["calendar", "is-workday", "2024-12-31"]), "true");
+    assert_eq!(out(&["calendar", "is-workday", "2023-01-01"]), "false");
+}
+
+#[test]
+fn add_workdays_prints_the_nth_working_day_after() {
+    for (start, n, want) in [
+        ("2025-09-26", "7", "2025-10-13"),
+        ("2025-09-26", "20", "2025-10-30"),
+        ("2026-02-13", "20", "2026-03-19"),
+        ("2024-12-31", "20", "2025-02-05"),
+        ("2023-01-20", "40", "2023-03-22"),
+        ("2022-12-30", "1", "2023-01-03"),
+        ("2025-01-01", "0", "2025-01-01"),
+    ] {
+        assert_eq!(out(&["calendar", "add-workdays", start, n]), want, "{start} + {n}");
+    }
+    let r = run(&["calendar", "add-workdays", "2025-09-26", "7", "--explain"]).ok();
+    assert!(r.stderr.contains("国庆节"), "{}", r.stderr);
+}
+
+#[test]
+fn bad_dates_fail_with_the_argument_named() {
+    let r = run(&["calendar", "is-workday", "2025-02-30"]).failed();
+    assert!(r.stderr.contains("DATE"), "{}", r.stderr);
+    run(&["calendar", "add-workdays", "2025-01-01", "-3"]).failed();
+    assert!(out(&["calendar", "sources"]).contains("国办发明电〔2025〕7号"));
+}
