@@ -106,6 +106,7 @@ export const STAFF_PAGES = [
   { name: 'admin-foi-new', path: '/admin/foi/new', as: 'demo-foi', screenshot: false },
   { name: 'admin-foi-application', path: '/admin/foi/2', as: 'demo-foi' },
   { name: 'admin-foi-report', path: '/admin/foi/report?org=demo&subtree=1', as: 'demo-foi', screenshot: false },
+  { name: 'admin-foi-tools', path: '/admin/foi/tools?org=demo', as: 'demo-foi', screenshot: false },
 ];
 
 export const ALL_PAGES = [...PUBLIC_PAGES, ...STAFF_PAGES];

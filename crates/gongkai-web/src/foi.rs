@@ -15,7 +15,7 @@ use gongkai_service::domain::foi::{
     ApplicantType, ApplicationInput, CaseKind, CaseResult, Channel, DELIVERIES, FORMS, ID_TYPES, Outcome, REMEDY,
     ReplyDraft, china_day, mask_id, reply_template,
 };
-use gongkai_service::{FoiAction, FoiTracking, foi_event_label};
+use gongkai_service::{FoiAction, FoiReportInputs, FoiTracking, foi_event_label};
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -33,7 +33,11 @@ pub fn routes() -> Router<AppState> {
     let console = Router::new()
         .route("/admin/foi", get(staff_list))
         .route("/admin/foi/new", get(register_form).post(register))
-        .route("/admin/foi/report", get(report_page))
+        .route("/admin/foi/report", get(report_page).post(report_inputs))
+        .route("/admin/foi/tools", get(tools_page))
+        .route("/admin/foi/calendar", post(calendar_add))
+        .route("/admin/foi/calendar/{adj}/delete", post(calendar_delete))
+        .route("/admin/foi/proactive", post(proactive_decide))
         .route("/admin/foi/{id}", get(staff_view))
         .route("/admin/foi/{id}/act/{action}", post(staff_act))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
@@ -601,6 +605,174 @@ async fn report_page(State(state): State<AppState>, Staff(me, id): Staff, Query(
             StatusCode::OK,
             context! { r => report_value(&report), ..base },
         ),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct InputsForm {
+    org: String,
+    year: String,
+    subtree: String,
+    overview: String,
+    problems: String,
+    other_matters: String,
+    licensing: String,
+    punishment: String,
+    enforcement: String,
+    fees_wan_yuan: String,
+}
+
+/// `POST /admin/foi/report`: saves the staff-entered rows of table 2 and the prose sections.
+async fn report_inputs(State(state): State<AppState>, Staff(_me, id): Staff, Form(f): Form<InputsForm>) -> Response {
+    let mut errors = Vec::new();
+    let mut count = |field: &str, v: &str| -> Option<i64> {
+        let v = v.trim();
+        if v.is_empty() {
+            return None;
+        }
+        match v.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.push(FieldMessage { field: field.into(), message: "请填写非负整数".into() });
+                None
+            }
+        }
+    };
+    let inputs = FoiReportInputs {
+        overview: f.overview.trim().to_owned(),
+        problems: f.problems.trim().to_owned(),
+        other_matters: f.other_matters.trim().to_owned(),
+        licensing: count("licensing", &f.licensing),
+        punishment: count("punishment", &f.punishment),
+        enforcement: count("enforcement", &f.enforcement),
+        fees_wan_yuan: non_empty(&f.fees_wan_yuan),
+    };
+    let year = f.year.trim().parse::<i32>();
+    if year.is_err() {
+        errors.push(FieldMessage { field: "year".into(), message: "年度应为四位数字".into() });
+    }
+    let result = match (errors.is_empty(), year) {
+        (true, Ok(y)) => state.svc.foi_save_report_inputs(&id.ctx(), &f.org, y, &inputs).await.map_err(AppError::from),
+        _ => {
+            let mut e = AppError::new(ErrorCode::ValidationFailed, "报告内容有误");
+            e.fields = errors;
+            Err(e)
+        }
+    };
+    match result {
+        Ok(()) => {
+            let sub = if f.subtree.is_empty() { "" } else { "&subtree=1" };
+            Redirect::to(&format!("/admin/foi/report?org={}&year={}{sub}", url_enc(&f.org), f.year.trim()))
+                .into_response()
+        }
+        Err(e) if e.code == ErrorCode::ValidationFailed => {
+            let ctx = context! { org => f.org.clone(), year => f.year.clone(), subtree => !f.subtree.is_empty(), orgs => org_options(&state).await, errors => ser(field_errors(&e)) };
+            render(&state, &id, "admin/foi_report.html", StatusCode::UNPROCESSABLE_ENTITY, ctx)
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+fn url_enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+async fn tools_context(state: &AppState, id: &Identity, org: &str) -> Value {
+    let adjustments = state.svc.calendar_adjustments().await.unwrap_or_default();
+    let groups = state.svc.foi_proactive_candidates(&id.ctx(), org, 2).await.unwrap_or_default();
+    context! {
+        org => org,
+        orgs => org_options(state).await,
+        adjustments => adjustments.iter().map(|a| context! {
+            id => a.id, region => a.region.clone(), day => a.day.to_string(), workday => a.workday,
+            name => a.name.clone(), source => a.source_document.clone(),
+        }).collect::<Vec<_>>(),
+        groups => groups.iter().map(|g| context! {
+            topic_key => g.topic_key.clone(), applications => g.applications, applicants => g.applicants,
+            sample => g.sample.clone(), decision => g.decision.clone(),
+        }).collect::<Vec<_>>(),
+    }
+}
+
+/// `GET /admin/foi/tools`: calendar adjustments (系统管理员) and Art. 44 candidates for proactive disclosure.
+async fn tools_page(State(state): State<AppState>, Staff(me, id): Staff, Query(q): Query<ListQuery>) -> Response {
+    let org = q.org.clone().filter(|o| !o.trim().is_empty()).unwrap_or_else(|| default_org(&me));
+    let mut ctx = tools_context(&state, &id, &org).await;
+    if let Some(n) = q.notice.as_deref() {
+        let msg = match n {
+            "calendar" => "工作日历已调整，未办结申请的答复期限已重新计算。",
+            "decided" => "已记录主动公开决定。",
+            _ => "已保存。",
+        };
+        ctx = context! { notice => msg, ..ctx };
+    }
+    render(&state, &id, "admin/foi_tools.html", StatusCode::OK, ctx)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CalendarForm {
+    region: String,
+    day: String,
+    workday: String,
+    name: String,
+    source_document: String,
+}
+
+async fn calendar_add(State(state): State<AppState>, Staff(me, id): Staff, Form(f): Form<CalendarForm>) -> Response {
+    let result = match parse_day("day", &f.day) {
+        Ok(Some(d)) => state
+            .svc
+            .calendar_adjust(&id.ctx(), &f.region, d, f.workday == "on", &f.name, &f.source_document)
+            .await
+            .map_err(AppError::from),
+        Ok(None) => Err(field_app_error(FieldMessage { field: "day".into(), message: "请填写日期".into() })),
+        Err(m) => Err(field_app_error(m)),
+    };
+    match result {
+        Ok(_) => Redirect::to("/admin/foi/tools?notice=calendar").into_response(),
+        Err(e) if matches!(e.code, ErrorCode::ValidationFailed | ErrorCode::Forbidden) => {
+            let status = e.code.status();
+            let ctx = tools_context(&state, &id, &default_org(&me)).await;
+            render(&state, &id, "admin/foi_tools.html", status, context! { errors => ser(field_errors(&e)), ..ctx })
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+fn field_app_error(m: FieldMessage) -> AppError {
+    let mut e = AppError::new(ErrorCode::ValidationFailed, m.message.clone());
+    e.fields.push(m);
+    e
+}
+
+async fn calendar_delete(State(state): State<AppState>, Staff(_me, id): Staff, Path(adj): Path<i64>) -> Response {
+    match state.svc.calendar_remove(&id.ctx(), adj).await {
+        Ok(_) => Redirect::to("/admin/foi/tools?notice=calendar").into_response(),
+        Err(e) => AppError::from(e).into_response(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ProactiveForm {
+    org: String,
+    topic_key: String,
+    decision: String,
+    note: String,
+}
+
+async fn proactive_decide(
+    State(state): State<AppState>,
+    Staff(_me, id): Staff,
+    Form(f): Form<ProactiveForm>,
+) -> Response {
+    let disclose = f.decision == "disclose";
+    match state.svc.foi_proactive_decide(&id.ctx(), &f.org, &f.topic_key, disclose, non_empty(&f.note).as_deref()).await
+    {
+        Ok(()) => Redirect::to(&format!("/admin/foi/tools?org={}&notice=decided", url_enc(&f.org))).into_response(),
+        Err(e) => AppError::from(e).into_response(),
     }
 }
 

@@ -49,6 +49,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("admin/foi_register.html", include_str!("../templates/admin/foi_register.html")),
     ("admin/foi.html", include_str!("../templates/admin/foi.html")),
     ("admin/foi_report.html", include_str!("../templates/admin/foi_report.html")),
+    ("admin/foi_tools.html", include_str!("../templates/admin/foi_tools.html")),
 ];
 
 /// The stylesheet, served at `/static/site.css`.

@@ -406,6 +406,11 @@ async fn serve_command(cfg: Config, args: ServeArgs) -> anyhow::Result<ExitCode>
             );
         }
     }
+    // Calendar data shipped with this binary (a new year's notice) re-dates open deadlines; each change is audited.
+    let moved = svc.foi_recompute_open(&Ctx::system()).await?;
+    if moved > 0 {
+        tracing::info!(applications = moved, "open disclosure deadlines recomputed for the current calendar");
+    }
     let background = cfg.server.background_tasks && !args.no_background_tasks;
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     tracing::info!(listen = %addr, database = %config::redact(&cfg.database_url()), "gongkai serving");

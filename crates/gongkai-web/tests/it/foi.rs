@@ -53,6 +53,7 @@ pub async fn visit_every_page(t: &TestApp) -> Vec<(String, Resp, StatusCode)> {
     let id = t.svc.foi_list(&Ctx::system(), "sc", false, false, 10, 0).await.unwrap()[0].row.id;
     out.push(("/admin/foi/{id}".into(), c.get(&format!("/admin/foi/{id}")).await, StatusCode::OK));
     out.push(("/admin/foi/report".into(), c.get("/admin/foi/report?org=sc&year=2026").await, StatusCode::OK));
+    out.push(("/admin/foi/tools".into(), c.get("/admin/foi/tools").await, StatusCode::OK));
     out
 }
 
@@ -218,4 +219,78 @@ async fn api_and_console_workflow_and_report() {
     let list = c.get_with("/api/v1/applications?org=sc&all=true", &[("authorization", &auth(&officer_token))]).await;
     assert_eq!(list.json()["items"].as_array().unwrap().len(), 1);
     assert!(!list.body.contains("示例公司"), "the API list carries no personal data");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calendar_adjustments_report_inputs_and_candidates() {
+    let t = app().await;
+    t.user("sysadmin", &[(Role::SystemAdmin, "sc")]).await;
+    t.user("officer", &[(Role::DisclosureOfficer, "sc")]).await;
+    let mut admin = t.logged_in("sysadmin", None).await;
+    let day = gongkai_service::domain::foi::china_day(t.svc.now_ms() + 30 * 86_400_000).to_string();
+    let r = admin
+        .client
+        .post_form(
+            "/admin/foi/calendar",
+            &[("_csrf", &admin.csrf), ("day", &day), ("name", "临时闭馆"), ("source_document", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains(r#"id="source_document-error""#), "{}", r.body);
+    let r = admin
+        .client
+        .post_form(
+            "/admin/foi/calendar",
+            &[("_csrf", &admin.csrf), ("day", &day), ("name", "临时闭馆"), ("source_document", "某政府通知")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = admin.client.get("/admin/foi/tools").await;
+    assert!(page.body.contains("某政府通知"));
+
+    let mut off = t.logged_in("officer", None).await;
+    let r = off
+        .client
+        .post_form(
+            "/admin/foi/calendar",
+            &[("_csrf", &off.csrf), ("day", &day), ("name", "x"), ("source_document", "y")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = off
+        .client
+        .post_form("/admin/foi/report", &[("_csrf", &off.csrf), ("org", "sc"), ("year", "2025"), ("licensing", "many")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains(r#"id="licensing-error""#), "{}", r.body);
+    let r = off
+        .client
+        .post_form(
+            "/admin/foi/report",
+            &[("_csrf", &off.csrf), ("org", "sc"), ("year", "2025"), ("licensing", "12"), ("fees_wan_yuan", "1.5")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let j = off.client.get("/admin/foi/report?org=sc&year=2025&format=json").await.json();
+    assert_eq!(j["table2"]["licensing"], 12);
+    assert_eq!(j["table2"]["fees_wan_yuan"], "1.5");
+    // Two applicants asking for the same document are a candidate group (Art. 44).
+    let mut input = gongkai_domain::foi::ApplicationInput {
+        applicant_type: "natural_person".into(),
+        name: "甲".into(),
+        id_type: "other".into(),
+        id_number: "A1".into(),
+        phone: "1".into(),
+        description: "x".into(),
+        info_number: Some("川府发〔2025〕1号".into()),
+        form: "paper".into(),
+        delivery: "pickup".into(),
+        ..Default::default()
+    };
+    t.svc.foi_submit(&Ctx::anonymous(Some("1.1.1.1".into())), "sc", &input).await.unwrap();
+    input.id_number = "B2".into();
+    input.info_number = Some("川府发[2025]1号".into());
+    t.svc.foi_submit(&Ctx::anonymous(Some("1.1.1.2".into())), "sc", &input).await.unwrap();
+    let page = off.client.get("/admin/foi/tools?org=sc").await;
+    assert!(page.body.contains("纳入主动公开"), "{}", page.body);
 }

@@ -46,6 +46,7 @@ const MARKERS: &[(&str, &str)] = &[
     ("admin/foi_register.html", "<h1>登记政府信息公开申请</h1>"),
     ("admin/foi.html", r#"<h2 id="clock-title">期限计算过程</h2>"#),
     ("admin/foi_report.html", "<h1>政府信息公开工作年度报告</h1>"),
+    ("admin/foi_tools.html", r#"<h2 id="cal-title">工作日历调整</h2>"#),
 ];
 
 struct Seen(BTreeSet<&'static str>);
