@@ -107,6 +107,8 @@ export const STAFF_PAGES = [
   { name: 'admin-foi-application', path: '/admin/foi/2', as: 'demo-foi' },
   { name: 'admin-foi-report', path: '/admin/foi/report?org=demo&subtree=1', as: 'demo-foi', screenshot: false },
   { name: 'admin-foi-tools', path: '/admin/foi/tools?org=demo', as: 'demo-foi', screenshot: false },
+  { name: 'admin-foi-stats', path: '/admin/foi/stats?org=demo&from=2025-01-01', as: 'demo-supervisor' },
+  { name: 'admin-dashboard-supervisor', path: '/admin/', as: 'demo-supervisor', screenshot: false },
 ];
 
 export const ALL_PAGES = [...PUBLIC_PAGES, ...STAFF_PAGES];

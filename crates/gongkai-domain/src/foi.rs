@@ -7,6 +7,7 @@
 
 pub mod clock;
 pub mod fee;
+pub mod stats;
 
 use chrono::NaiveDate;
 

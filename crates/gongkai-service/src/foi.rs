@@ -17,9 +17,10 @@
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use gongkai_domain::foi::clock::{self, ClockEvent, ClockState, Stage, Urgency};
 use gongkai_domain::foi::fee::FeeSchedule;
+use gongkai_domain::foi::stats::{self, FoiStats, StatCase, StatRecord};
 use gongkai_domain::foi::{
     ApplicantType, ApplicationInput, CaseKind, CaseResult, Channel, Outcome, ReplyDraft, china_day,
     validate_application, validate_reply,
@@ -36,7 +37,7 @@ use gongkai_store::{
 use serde_json::json;
 
 use crate::review::{ReviewKind, ReviewSubject};
-use crate::{Ctx, Service, ServiceError};
+use crate::{Actor, Ctx, Service, ServiceError};
 
 /// Settings of the disclosure module (`[foi]` in the configuration).
 #[derive(Debug, Clone)]
@@ -115,6 +116,8 @@ pub struct FoiStaffView {
     pub urgency: Option<Urgency>,
     pub cases: Vec<FoiCaseRow>,
     pub assignee: Option<String>,
+    /// What a fee notice would charge now for one more 件 (按件, 109号 Art. 4), with how it is computed.
+    pub fee_if_items: (u32, String),
 }
 
 /// A step staff record on an application.
@@ -146,10 +149,11 @@ pub enum FoiAction {
     EndConsultation {
         on: NaiveDate,
     },
-    /// 收费通知 for `amount_yuan`; `deadline` defaults to the configured payment window.
+    /// 收费通知: the amount is computed from the 109号 tiers ([`FeeBasis`]); `deadline` defaults to the
+    /// configured payment window.
     FeeNotice {
         on: NaiveDate,
-        amount_yuan: i64,
+        basis: FeeBasis,
         deadline: Option<NaiveDate>,
     },
     FeePaid {
@@ -160,6 +164,33 @@ pub enum FoiAction {
         on: NaiveDate,
         outcome: String,
     },
+}
+
+/// How a 信息处理费 is computed (国办函〔2020〕109号, one method per application).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeeBasis {
+    /// 按件 (Art. 4): this application counts as `items` 件 of the applicant's natural month, after the
+    /// applications the same applicant (same identity document) had received earlier that month.
+    Items(u32),
+    /// 按量 (Art. 5): `pages` pages of information provided.
+    Pages(u32),
+}
+
+impl FeeBasis {
+    /// Parses the form's method (`items` | `pages`) and quantity.
+    pub fn parse(method: &str, quantity: &str) -> Result<FeeBasis, ServiceError> {
+        let n = quantity
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=100_000).contains(n))
+            .ok_or_else(|| ServiceError::invalid("quantity", "数量应为1至100000的整数（件数或页数）"))?;
+        match method.trim() {
+            "items" => Ok(FeeBasis::Items(n)),
+            "pages" => Ok(FeeBasis::Pages(n)),
+            _ => Err(ServiceError::invalid("fee_method", "计收方式只能是按件（items）或按量（pages）")),
+        }
+    }
 }
 
 impl FoiAction {
@@ -528,12 +559,24 @@ impl Service {
             FoiAction::EndConsultation { on } => {
                 (ClockEvent::ConsultationEnded { on: *on }, None, None, None, None, None, None)
             }
-            FoiAction::FeeNotice { on, amount_yuan, deadline } => {
-                if *amount_yuan <= 0 {
-                    return Err(ServiceError::invalid("amount_yuan", "收费金额须为正整数（元）"));
+            FoiAction::FeeNotice { on, basis, deadline } => {
+                let (amount, how) = self.foi_fee(id, *basis).await?;
+                if amount == 0 {
+                    return Err(ServiceError::invalid(
+                        "quantity",
+                        format!("按国办函〔2020〕109号计算不应收费（{how}），不能发出收费通知"),
+                    ));
                 }
                 let d = deadline.unwrap_or_else(|| cal.add_workdays(*on, self.foi.fees.payment_days).date);
-                (ClockEvent::FeeNotified { on: *on, deadline: d }, None, Some(d), None, None, Some(*amount_yuan), None)
+                (
+                    ClockEvent::FeeNotified { on: *on, deadline: d },
+                    None,
+                    Some(d),
+                    None,
+                    None,
+                    Some(i64::from(amount)),
+                    Some(how),
+                )
             }
             FoiAction::FeePaid { on } => (ClockEvent::FeePaid { on: *on }, None, None, None, None, None, None),
             FoiAction::CloseLapsed { on, outcome } => {
@@ -830,7 +873,8 @@ impl Service {
             None => None,
         };
         let cases = self.store.foi_cases(id).await?;
-        Ok(FoiStaffView { row, org, events, clock: st, urgency, cases, assignee })
+        let fee_if_items = self.foi_fee(id, FeeBasis::Items(1)).await?;
+        Ok(FoiStaffView { row, org, events, clock: st, urgency, cases, assignee, fee_if_items })
     }
 
     /// Applications of an organisation's subtree, most urgent first, with their urgency. Anyone who
@@ -869,6 +913,40 @@ impl Service {
             out.push(FoiListItem { row, org_name, urgency });
         }
         Ok(out)
+    }
+
+    /// The 信息处理费 of an application in 元 under the configured 109号 tiers, with how it was computed.
+    /// 按件 counts the applicant's applications received earlier in the same natural month (same identity
+    /// document, any organisation); an application not yet received counts from the end of today's month.
+    pub async fn foi_fee(&self, id: i64, basis: FeeBasis) -> Result<(u32, String), ServiceError> {
+        let fees = &self.foi.fees;
+        match basis {
+            FeeBasis::Pages(pages) => {
+                let amount = fees.by_pages(pages);
+                Ok((amount, format!("按量计收：{pages}页，{amount}元（{}页以内免费）", fees.free_pages())))
+            }
+            FeeBasis::Items(items) => {
+                let row =
+                    self.store.foi_application(id).await?.ok_or_else(|| ServiceError::NotFound("申请不存在".into()))?;
+                let day = row.received_on.unwrap_or_else(|| self.today());
+                let first = day.with_day(1).unwrap_or(day);
+                let ledger = self.store.foi_applicant_ledger(&row.id_type, &row.id_number, first, day).await?;
+                let before = ledger.iter().take_while(|l| l.id != id).count();
+                let before = u32::try_from(before).unwrap_or(u32::MAX);
+                let amount = fees.by_items(before, items);
+                Ok((
+                    amount,
+                    format!(
+                        "按件计收：该申请人{}年{}月第{}至{}件，{amount}元（每月{}件以内免费）",
+                        day.year(),
+                        day.month(),
+                        before + 1,
+                        before + items,
+                        fees.free_items
+                    ),
+                ))
+            }
+        }
     }
 
     /// Calendar adjustments in force (system administrators and disclosure staff read them).
@@ -1119,6 +1197,114 @@ impl Service {
             return Err(ServiceError::Conflict(format!("年度报告勾稽关系校验未通过：{}", failures.join("；"))));
         }
         Ok(report)
+    }
+}
+
+/// Statistics for a supervisor (`/admin/foi/stats`): the organisation, the buckets the figures are split by
+/// (the organisation's own applications first, then each direct sub-organisation with its subtree) and the
+/// figures.
+#[derive(Debug, Clone)]
+pub struct FoiStatsView {
+    pub org: Org,
+    /// `(code, name)` per bucket, in the order of `stats.buckets`.
+    pub buckets: Vec<(String, String)>,
+    pub stats: FoiStats,
+}
+
+/// Open applications past or near their deadline in one granted subtree: what the console's start page
+/// shows every reader of applications (监督员 included), so an overdue application is escalated to the
+/// supervisors above it without anyone having to look for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoiAlert {
+    pub org_code: String,
+    pub org_name: String,
+    pub overdue: usize,
+    pub due_soon: usize,
+}
+
+impl Service {
+    /// Statistics on applications received in `from..=to` in an organisation's subtree.
+    pub async fn foi_stats(
+        &self,
+        ctx: &Ctx,
+        org_code: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<FoiStatsView, ServiceError> {
+        let org = self.org_or_field(org_code, "org").await?;
+        Self::require(ctx, READERS, &org)?;
+        if from > to {
+            return Err(ServiceError::invalid("to", "结束日期不能早于开始日期"));
+        }
+        if (to - from).num_days() > 366 * 10 {
+            return Err(ServiceError::invalid("from", "统计区间最长十年"));
+        }
+        let children = self.store.org_children(Some(org.id)).await?;
+        let mut buckets = vec![(org.code.clone(), format!("{}（本级）", org.name))];
+        buckets.extend(children.iter().map(|c| (c.code.clone(), c.name.clone())));
+        let rows = self.store.foi_stat_rows(&org.path, from, to).await?;
+        let records: Vec<StatRecord> = rows
+            .into_iter()
+            .map(|r| StatRecord {
+                bucket: children.iter().position(|c| r.org_path.starts_with(&c.path)).map_or(0, |i| i + 1),
+                application_id: r.id,
+                received_on: r.received_on,
+                due_on: r.due_on,
+                closed_on: r.closed_on,
+                outcome: r.outcome.as_deref().and_then(Outcome::parse),
+            })
+            .collect();
+        let cases: Vec<StatCase> = self
+            .store
+            .foi_cases_under(&org.path, false)
+            .await?
+            .into_iter()
+            .filter_map(|c| {
+                Some(StatCase {
+                    application_id: c.application_id,
+                    kind: CaseKind::parse(&c.kind)?,
+                    result: CaseResult::parse(&c.result)?,
+                })
+            })
+            .collect();
+        let stats = stats::compute(&records, &cases, from, to, self.today(), buckets.len());
+        Ok(FoiStatsView { org, buckets, stats })
+    }
+
+    /// Overdue and soon-due open applications in each subtree where the user may read applications.
+    pub async fn foi_alerts(&self, ctx: &Ctx) -> Result<Vec<FoiAlert>, ServiceError> {
+        let Actor::User(u) = &ctx.actor else { return Ok(Vec::new()) };
+        let mut seen: Vec<&str> = Vec::new();
+        let mut grants: Vec<_> = u.grants.iter().filter(|g| READERS.contains(&g.role)).collect();
+        grants.sort_by_key(|g| g.org_path.len());
+        let mut out = Vec::new();
+        for g in grants {
+            // A subtree inside one already counted adds nothing.
+            if seen.iter().any(|p| g.org_path.starts_with(p)) {
+                continue;
+            }
+            seen.push(&g.org_path);
+            let Some(org) = self.store.org_by_id(g.org_id).await? else { continue };
+            let cal = self.calendar_for(Some(&org)).await?;
+            let today = self.today();
+            let filter = FoiFilter {
+                org_path: Some(org.path.clone()),
+                open_only: true,
+                stage: None,
+                due_by: Some(cal.add_workdays(today, self.foi.warn_days).date),
+            };
+            let rows = self.store.foi_list(&filter, 500, 0).await?;
+            let overdue = rows.iter().filter(|r| r.due_on.is_some_and(|d| d < today)).count();
+            if !rows.is_empty() {
+                out.push(FoiAlert {
+                    org_code: org.code.clone(),
+                    org_name: org.name.clone(),
+                    overdue,
+                    due_soon: rows.len() - overdue,
+                });
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -37,8 +37,8 @@ pub use documents::{
 };
 pub use error::ServiceError;
 pub use foi::{
-    FoiAction, FoiConfig, FoiListItem, FoiReceipt, FoiStaffView, FoiTracking, ImportFoi, foi_event_label,
-    normalize_tracking_code, topic_key,
+    FeeBasis, FoiAction, FoiAlert, FoiConfig, FoiListItem, FoiReceipt, FoiStaffView, FoiStatsView, FoiTracking,
+    ImportFoi, foi_event_label, normalize_tracking_code, topic_key,
 };
 pub use gongkai_domain as domain;
 pub use gongkai_search as search_index;

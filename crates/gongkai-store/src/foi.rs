@@ -180,6 +180,26 @@ pub struct FoiReportRow {
     pub outcome: Option<String>,
 }
 
+/// What the supervisors' statistics need of one application (no personal data).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct FoiStatRow {
+    pub id: i64,
+    /// The owning organisation's materialised path.
+    pub org_path: String,
+    pub received_on: NaiveDate,
+    pub due_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
+    pub outcome: Option<String>,
+}
+
+/// Applications of one applicant (same identity document) received in a period: the 按件 fee ledger.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct FoiLedgerRow {
+    pub id: i64,
+    pub tracking_code: String,
+    pub received_on: NaiveDate,
+}
+
 /// Applications asking for the same thing (Art. 44 candidates).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct FoiTopicGroup {
@@ -268,6 +288,53 @@ impl Store {
                 .bind(due)
                 .fetch_all(p)
                 .await?)
+        })
+    }
+
+    /// Applications of a subtree received in `from..=to`, for the statistics.
+    pub async fn foi_stat_rows(
+        &self,
+        org_path: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<FoiStatRow>, StoreError> {
+        let pat = format!("{org_path}%");
+        on_pool!(self, |p| {
+            Ok(sqlx::query_as(
+                "SELECT a.id, o.path AS org_path, a.received_on, a.due_on, a.closed_on, a.outcome \
+                 FROM foi_applications a JOIN orgs o ON o.id = a.org_id \
+                 WHERE o.path LIKE $1 AND a.received_on >= $2 AND a.received_on <= $3 ORDER BY a.id",
+            )
+            .bind(&pat)
+            .bind(from)
+            .bind(to)
+            .fetch_all(p)
+            .await?)
+        })
+    }
+
+    /// The applications one applicant (identity document type and number) made to any organisation and
+    /// that were received in `from..=to`, oldest first: the per-applicant, per-month count that 按件 fees
+    /// (109号 Art. 4) are tiered on.
+    pub async fn foi_applicant_ledger(
+        &self,
+        id_type: &str,
+        id_number: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<FoiLedgerRow>, StoreError> {
+        on_pool!(self, |p| {
+            Ok(sqlx::query_as(
+                "SELECT id, tracking_code, received_on FROM foi_applications \
+                 WHERE id_type = $1 AND id_number = $2 AND received_on >= $3 AND received_on <= $4 \
+                 ORDER BY received_on, id",
+            )
+            .bind(id_type)
+            .bind(id_number)
+            .bind(from)
+            .bind(to)
+            .fetch_all(p)
+            .await?)
         })
     }
 

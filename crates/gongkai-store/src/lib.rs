@@ -37,8 +37,8 @@ pub use audit::{AuditFilter, AuditRow, NewAudit};
 pub use documents::{CleanupItemRow, CleanupRow, DocFilter, FacetColumn, Listing, NewDocument};
 pub use error::StoreError;
 pub use foi::{
-    CalendarAdjustmentRow, FoiCaseRow, FoiClockCols, FoiEventRow, FoiFilter, FoiReportInputs, FoiReportRow, FoiRow,
-    FoiTopicGroup, NewFoi,
+    CalendarAdjustmentRow, FoiCaseRow, FoiClockCols, FoiEventRow, FoiFilter, FoiLedgerRow, FoiReportInputs,
+    FoiReportRow, FoiRow, FoiStatRow, FoiTopicGroup, NewFoi,
 };
 pub use open::{Backend, OpenOptions};
 pub use orgs::NewOrg;

@@ -371,13 +371,21 @@ async fn logout(State(state): State<AppState>, Extension(id): Extension<Identity
 async fn dashboard(State(state): State<AppState>, Staff(me, id): Staff, Query(q): Query<NoticeQuery>) -> Response {
     let grants: Vec<Value> =
         me.grants.iter().map(|g| context! { role => g.role.label(), org_name => g.org_name.clone() }).collect();
+    // Overdue and soon-due disclosure applications reach every reader of them, supervisors included.
+    let alerts: Vec<Value> = match state.svc.foi_alerts(&id.ctx()).await {
+        Ok(a) => a
+            .into_iter()
+            .map(|a| context! { org => a.org_code, org_name => a.org_name, overdue => a.overdue, due_soon => a.due_soon })
+            .collect(),
+        Err(e) => return AppError::from(e).into_response(),
+    };
     with_status(
         StatusCode::OK,
         page(
             &state,
             &id,
             "admin/dashboard.html",
-            context! { grants => grants, totp_enabled => me.user.totp_enabled, notice => notice_text(q.notice.as_deref()) },
+            context! { grants => grants, alerts => alerts, totp_enabled => me.user.totp_enabled, notice => notice_text(q.notice.as_deref()) },
         ),
     )
 }

@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/documents/{id}/transitions", axum::routing::post(transition_document))
         .route("/screen", axum::routing::post(crate::screen::screen))
         .route("/applications", get(crate::foi::api_list).post(crate::foi::api_submit))
+        .route("/applications/stats", get(crate::foi_stats::api_stats))
         .route("/applications/status/{code}", get(crate::foi::api_track))
         .route("/applications/{id}/actions", axum::routing::post(crate::foi::api_act))
         .route("/reports/annual", get(crate::foi::api_report))

@@ -15,7 +15,7 @@ use gongkai_service::domain::foi::{
     ApplicantType, ApplicationInput, CaseKind, CaseResult, Channel, DELIVERIES, FORMS, ID_TYPES, Outcome, REMEDY,
     ReplyDraft, china_day, mask_id, reply_template,
 };
-use gongkai_service::{FoiAction, FoiReportInputs, FoiTracking, foi_event_label};
+use gongkai_service::{FeeBasis, FoiAction, FoiReportInputs, FoiTracking, foi_event_label};
 use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/foi/new", get(register_form).post(register))
         .route("/admin/foi/report", get(report_page).post(report_inputs))
         .route("/admin/foi/tools", get(tools_page))
+        .route("/admin/foi/stats", get(crate::foi_stats::stats_page))
         .route("/admin/foi/calendar", post(calendar_add))
         .route("/admin/foi/calendar/{adj}/delete", post(calendar_delete))
         .route("/admin/foi/proactive", post(proactive_decide))
@@ -48,7 +49,7 @@ pub fn routes() -> Router<AppState> {
         .merge(console)
 }
 
-fn render(state: &AppState, id: &Identity, name: &str, status: StatusCode, ctx: Value) -> Response {
+pub(crate) fn render(state: &AppState, id: &Identity, name: &str, status: StatusCode, ctx: Value) -> Response {
     match page(state, id, name, ctx) {
         Ok(h) => (status, h).into_response(),
         Err(e) => e.into_response(),
@@ -115,7 +116,7 @@ impl ApplicationForm {
     }
 }
 
-async fn org_options(state: &AppState) -> Vec<Value> {
+pub(crate) async fn org_options(state: &AppState) -> Vec<Value> {
     state
         .svc
         .list_orgs(None)
@@ -239,7 +240,7 @@ struct ListQuery {
     notice: Option<String>,
 }
 
-fn default_org(me: &gongkai_service::AuthUser) -> String {
+pub(crate) fn default_org(me: &gongkai_service::AuthUser) -> String {
     me.grants.iter().min_by_key(|g| g.org_path.len()).map(|g| g.org_code.clone()).unwrap_or_default()
 }
 
@@ -386,6 +387,7 @@ async fn view_page(
         urgency => v.urgency.map(|u| u.key()),
         urgency_label => v.urgency.map(|u| u.label()),
         explanation => v.clock.explanation.clone(),
+        fee_hint => v.fee_if_items.1.clone(),
         events => v.events.iter().map(|e| context! {
             on => e.on_day.to_string(), label => foi_event_label(&e.kind), days => e.days,
             deadline => e.deadline.map(|d| d.to_string()), party => e.party.clone(), note => e.note.clone(),
@@ -427,7 +429,8 @@ struct ActForm {
     reason: String,
     items: String,
     party: String,
-    amount_yuan: String,
+    fee_method: String,
+    quantity: String,
     outcome: String,
     body: String,
     legal_basis: String,
@@ -474,7 +477,7 @@ async fn run_action(state: &AppState, id: &Identity, app: i64, action: &str, f: 
         "consulted" => Some(FoiAction::EndConsultation { on: on()? }),
         "fee" => Some(FoiAction::FeeNotice {
             on: on()?,
-            amount_yuan: int("amount_yuan", &f.amount_yuan).map_err(bad)?,
+            basis: FeeBasis::parse(&f.fee_method, &f.quantity)?,
             deadline: parse_day("deadline", &f.deadline).map_err(bad)?,
         }),
         "paid" => Some(FoiAction::FeePaid { on: on()? }),
@@ -927,7 +930,7 @@ pub struct ApplicationList {
     items: Vec<ApplicationDto>,
 }
 
-fn require_staff(id: &Identity) -> Result<(), AppError> {
+pub(crate) fn require_staff(id: &Identity) -> Result<(), AppError> {
     if id.staff().is_none() {
         return Err(AppError::new(ErrorCode::Unauthenticated, "请使用 API 令牌或登录后再访问。"));
     }
@@ -975,7 +978,10 @@ pub struct ActionBody {
     reason: String,
     items: String,
     party: String,
-    amount_yuan: Option<i64>,
+    /// `items` (按件) or `pages` (按量) for a fee notice.
+    fee_method: String,
+    /// 件数 or 页数 for a fee notice.
+    quantity: Option<i64>,
     outcome: String,
     body: String,
     legal_basis: String,
@@ -1017,7 +1023,8 @@ pub async fn api_act(
         reason: b.reason,
         items: b.items,
         party: b.party,
-        amount_yuan: b.amount_yuan.map(|d| d.to_string()).unwrap_or_default(),
+        fee_method: b.fee_method,
+        quantity: b.quantity.map(|d| d.to_string()).unwrap_or_default(),
         outcome: b.outcome,
         body: b.body,
         legal_basis: b.legal_basis,

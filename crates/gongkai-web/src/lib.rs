@@ -18,6 +18,7 @@ pub mod error;
 pub mod feeds;
 pub mod foi;
 pub mod foi_report;
+pub mod foi_stats;
 pub mod identity;
 pub mod metrics;
 pub mod public;

@@ -50,6 +50,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("admin/foi.html", include_str!("../templates/admin/foi.html")),
     ("admin/foi_report.html", include_str!("../templates/admin/foi_report.html")),
     ("admin/foi_tools.html", include_str!("../templates/admin/foi_tools.html")),
+    ("admin/foi_stats.html", include_str!("../templates/admin/foi_stats.html")),
 ];
 
 /// The stylesheet, served at `/static/site.css`.

@@ -121,7 +121,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::Scan(args) = &cli.command {
         return Ok(scan::run(load_config(&cli), args));
     }
-    if let Command::Calendar(c) = &cli.command {
+    if let Command::Calendar(c) = &cli.command
+        && c.is_pure()
+    {
         calendar::run(c)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -130,8 +132,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let ctx = Ctx::system();
     match cli.command {
         // Handled above, before the configuration is loaded.
-        Command::Config(ConfigCommand::PrintDefault) | Command::Calendar(_) => {}
+        Command::Config(ConfigCommand::PrintDefault) => {}
         Command::Scan(_) => {}
+        Command::Calendar(c) => {
+            let svc = service(&cfg, open_store(&cfg, false).await?);
+            calendar::run_stored(&svc, &c).await?;
+        }
         Command::Config(ConfigCommand::Check) => {
             println!("配置有效。\n{cfg:#?}");
         }

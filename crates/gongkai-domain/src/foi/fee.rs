@@ -59,6 +59,11 @@ impl FeeSchedule {
         (before + 1..=before + items).map(|n| self.item_price(n)).sum()
     }
 
+    /// 按量: pages free of charge (the leading tiers priced 0).
+    pub fn free_pages(&self) -> u32 {
+        self.page_tiers.iter().take_while(|t| t.1 == 0).last().map_or(0, |t| t.0)
+    }
+
     /// 按量: the fee in 元 for `pages` pages.
     pub fn by_pages(&self, pages: u32) -> u32 {
         (1..=pages).map(|p| self.page_tiers.iter().find(|(to, _)| p <= *to).map_or(self.top_page_price, |t| t.1)).sum()
@@ -86,6 +91,7 @@ mod tests {
     #[test]
     fn page_tiers_follow_109() {
         let f = FeeSchedule::default();
+        assert_eq!(f.free_pages(), 30);
         assert_eq!(f.by_pages(30), 0);
         assert_eq!(f.by_pages(31), 10);
         assert_eq!(f.by_pages(100), 700);

@@ -6,7 +6,7 @@ use gongkai_domain::foi::clock::{Stage, Urgency};
 use gongkai_domain::foi::{ApplicationInput, Outcome, reply_template};
 use gongkai_domain::role::Role;
 use gongkai_domain::workday::Calendar;
-use gongkai_service::{AuditFilter, Ctx, FoiAction, ServiceError};
+use gongkai_service::{AuditFilter, Ctx, FeeBasis, FoiAction, ServiceError};
 
 use crate::support::env;
 
@@ -243,4 +243,107 @@ async fn annual_report_from_records_and_disputes() {
     assert_eq!(own.table3.get("new_received", "total"), Some(0));
     let all = e.svc.foi_annual_report(&officer, "p", 2026, true).await.unwrap();
     assert_eq!(all.table3.get("new_received", "total"), Some(3));
+}
+
+#[tokio::test]
+async fn fee_notices_follow_the_109_tiers_per_applicant_and_month() {
+    let e = env().await;
+    e.user("officer", &[(Role::DisclosureOfficer, "p")]).await;
+    let officer = e.as_user("officer").await;
+    // Eleven applications of one applicant in November (to two organisations), one in October.
+    let mut ids = Vec::new();
+    let oct = e.svc.foi_register(&officer, "c1", "in_person", &input(), Some(d("2026-10-30"))).await.unwrap();
+    for i in 0..11 {
+        let org = if i % 2 == 0 { "c1" } else { "c2" };
+        let day = format!("2026-11-{:02}", i + 2);
+        ids.push(e.svc.foi_register(&officer, org, "in_person", &input(), Some(d(&day))).await.unwrap().id);
+    }
+    let mut other = input();
+    other.id_number = "110105198001010016".into();
+    let stranger = e.svc.foi_register(&officer, "c1", "in_person", &other, Some(d("2026-11-20"))).await.unwrap();
+
+    // 按件: the 10th of the month is free, the 11th costs 100 元; October and another applicant do not count.
+    let (fee, how) = e.svc.foi_fee(ids[9], FeeBasis::Items(1)).await.unwrap();
+    assert_eq!(fee, 0, "{how}");
+    let (fee, how) = e.svc.foi_fee(ids[10], FeeBasis::Items(1)).await.unwrap();
+    assert_eq!(fee, 100, "{how}");
+    assert!(how.contains("第11至11件"), "{how}");
+    assert_eq!(e.svc.foi_fee(oct.id, FeeBasis::Items(1)).await.unwrap().0, 0);
+    assert_eq!(e.svc.foi_fee(stranger.id, FeeBasis::Items(1)).await.unwrap().0, 0);
+    // 按量: 31 pages cost 10 元; 30 are free.
+    assert_eq!(e.svc.foi_fee(stranger.id, FeeBasis::Pages(31)).await.unwrap().0, 10);
+    assert_eq!(e.svc.foi_fee(stranger.id, FeeBasis::Pages(30)).await.unwrap().0, 0);
+
+    // A notice that would charge nothing is refused, naming the quantity; a chargeable one records the
+    // computed amount and how it was computed, and pauses the clock.
+    let on = d("2026-11-24");
+    let free = FoiAction::FeeNotice { on, basis: FeeBasis::Items(1), deadline: None };
+    assert_eq!(fields(&e.svc.foi_act(&officer, ids[9], &free).await.unwrap_err()), vec!["quantity"]);
+    let notice = FoiAction::FeeNotice { on, basis: FeeBasis::Items(1), deadline: None };
+    assert_eq!(e.svc.foi_act(&officer, ids[10], &notice).await.unwrap().stage, Stage::AwaitingFee);
+    let v = e.svc.foi_view(&officer, ids[10]).await.unwrap();
+    let ev = v.events.iter().find(|ev| ev.kind == "fee_notified").unwrap();
+    assert_eq!(ev.amount_yuan, Some(100));
+    assert!(ev.note.as_deref().unwrap_or_default().contains("按件计收"), "{:?}", ev.note);
+    assert!(matches!(FeeBasis::parse("weight", "3"), Err(ServiceError::Invalid(_))));
+    assert_eq!(fields(&FeeBasis::parse("items", "0").unwrap_err()), vec!["quantity"]);
+}
+
+#[tokio::test]
+async fn statistics_over_a_subtree_match_a_hand_count() {
+    let e = env().await;
+    e.user("officer", &[(Role::DisclosureOfficer, "p")]).await;
+    e.user("signer", &[(Role::Signer, "p")]).await;
+    e.user("super", &[(Role::Supervisor, "p")]).await;
+    let officer = e.as_user("officer").await;
+    let signer = e.as_user("signer").await;
+    let sup = e.as_user("super").await;
+    // c1: two received (one answered in time, one open and overdue by today); c2: one answered in time and
+    // taken to reconsideration, which corrected it; the province itself: one, still open but not due.
+    let a = e.svc.foi_register(&officer, "c1", "in_person", &input(), Some(d("2026-03-02"))).await.unwrap();
+    e.svc.foi_register(&officer, "c1-dept", "in_person", &input(), Some(d("2026-09-01"))).await.unwrap();
+    let b = e.svc.foi_register(&officer, "c2", "in_person", &input(), Some(d("2026-05-06"))).await.unwrap();
+    e.svc.foi_register(&officer, "p", "in_person", &input(), Some(d("2026-11-20"))).await.unwrap();
+    for id in [a.id, b.id] {
+        e.svc.foi_draft_reply(&officer, id, &reply_template(Outcome::Granted)).await.unwrap();
+        e.svc.foi_approve_reply(&signer, id).await.unwrap();
+    }
+    e.svc.foi_send_reply(&officer, a.id, d("2026-03-20"), "direct").await.unwrap();
+    e.svc.foi_send_reply(&officer, b.id, d("2026-05-20"), "post").await.unwrap();
+    let case = e.svc.foi_add_case(&officer, b.id, "reconsideration", d("2026-06-10"), None).await.unwrap();
+    e.svc.foi_decide_case(&officer, b.id, case, "corrected", Some(d("2026-08-01"))).await.unwrap();
+
+    let v = e.svc.foi_stats(&sup, "p", d("2026-01-01"), d("2026-12-31")).await.unwrap();
+    let names: Vec<&str> = v.buckets.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(names, vec!["p", "c1", "c2"]);
+    let t = &v.stats.total;
+    assert_eq!((t.received, t.closed, t.open, t.overdue_open), (4, 2, 2, 1));
+    assert_eq!((t.closed_on_time, t.closed_late), (2, 0));
+    assert_eq!((t.disputed, t.cases_decided, t.cases_corrected), (1, 1, 1));
+    assert_eq!(t.dispute_permille(), Some(250));
+    assert_eq!(t.corrected_permille(), Some(1000));
+    assert_eq!(v.stats.buckets[0].received, 1);
+    assert_eq!((v.stats.buckets[1].received, v.stats.buckets[1].overdue_open), (2, 1));
+    assert_eq!(v.stats.buckets[2].disputed, 1);
+    assert_eq!(v.stats.outcomes, vec![(Outcome::Granted, 2)]);
+    let march = v.stats.months.iter().find(|m| m.month == "2026-03").unwrap();
+    assert_eq!((march.received, march.closed), (1, 1));
+
+    // The same period for c1 only; a reversed period names the field; outsiders are refused.
+    let c1 = e.svc.foi_stats(&sup, "c1", d("2026-01-01"), d("2026-12-31")).await.unwrap();
+    assert_eq!(c1.stats.total.received, 2);
+    let err = e.svc.foi_stats(&sup, "p", d("2026-12-31"), d("2026-01-01")).await.unwrap_err();
+    assert_eq!(fields(&err), vec!["to"]);
+    e.user("outsider", &[(Role::Editor, "c2")]).await;
+    let outsider = e.as_user("outsider").await;
+    assert!(matches!(
+        e.svc.foi_stats(&outsider, "p", d("2026-01-01"), d("2026-12-31")).await,
+        Err(ServiceError::Forbidden(_))
+    ));
+
+    // Escalation: the overdue one reaches the province supervisor's start page, counted once.
+    let alerts = e.svc.foi_alerts(&sup).await.unwrap();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!((alerts[0].org_code.as_str(), alerts[0].overdue), ("p", 1));
+    assert!(e.svc.foi_alerts(&outsider).await.unwrap().is_empty());
 }

@@ -54,6 +54,12 @@ pub async fn visit_every_page(t: &TestApp) -> Vec<(String, Resp, StatusCode)> {
     out.push(("/admin/foi/{id}".into(), c.get(&format!("/admin/foi/{id}")).await, StatusCode::OK));
     out.push(("/admin/foi/report".into(), c.get("/admin/foi/report?org=sc&year=2026").await, StatusCode::OK));
     out.push(("/admin/foi/tools".into(), c.get("/admin/foi/tools").await, StatusCode::OK));
+    out.push(("/admin/foi/stats".into(), c.get("/admin/foi/stats?org=sc").await, StatusCode::OK));
+    out.push((
+        "/admin/foi/stats bad".into(),
+        c.get("/admin/foi/stats?from=2026-13-01").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    ));
     out
 }
 
@@ -293,4 +299,71 @@ async fn calendar_adjustments_report_inputs_and_candidates() {
     t.svc.foi_submit(&Ctx::anonymous(Some("1.1.1.2".into())), "sc", &input).await.unwrap();
     let page = off.client.get("/admin/foi/tools?org=sc").await;
     assert!(page.body.contains("纳入主动公开"), "{}", page.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fee_notice_statistics_and_escalation() {
+    let t = app().await;
+    t.user("officer", &[(Role::DisclosureOfficer, "sc")]).await;
+    t.user("super", &[(Role::Supervisor, "sc")]).await;
+    let (_, super_token) = t.token("super").await;
+    let officer = Ctx::system();
+    let today = gongkai_service::domain::foi::china_day(t.svc.now_ms());
+    let mut input = gongkai_service::domain::foi::ApplicationInput {
+        applicant_type: "natural_person".into(),
+        name: "王小明".into(),
+        id_type: "id_card".into(),
+        id_number: "11010519491231002X".into(),
+        phone: "13800000000".into(),
+        description: "2026年成都市老旧小区改造项目清单".into(),
+        form: "electronic".into(),
+        delivery: "email".into(),
+        email: Some("wang@example.cn".into()),
+        ..Default::default()
+    };
+    let a = t.svc.foi_register(&officer, "sc-cd", "in_person", &input, Some(today)).await.unwrap();
+    input.description = "2025年成都市老旧小区改造项目清单".into();
+    let old = today - chrono::Duration::days(60);
+    t.svc.foi_register(&officer, "sc-cd", "in_person", &input, Some(old)).await.unwrap();
+
+    // The console's fee form computes the amount: one 件 is free (the field is named), 31 pages cost 10 元.
+    let mut off = t.logged_in("officer", None).await;
+    let path = format!("/admin/foi/{}/act/fee", a.id);
+    let day = today.to_string();
+    let page = off.client.get(&format!("/admin/foi/{}", a.id)).await;
+    assert!(page.body.contains("按件计收：该申请人"), "{}", page.body);
+    let form = [("_csrf", off.csrf.as_str()), ("on", day.as_str()), ("fee_method", "items"), ("quantity", "1")];
+    let r = off.client.post_form(&path, &form).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains(r##"href="#quantity""##) || r.body.contains("quantity"), "{}", r.body);
+    let form = [("_csrf", off.csrf.as_str()), ("on", day.as_str()), ("fee_method", "pages"), ("quantity", "31")];
+    let r = off.client.post_form(&path, &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = off.client.get(&format!("/admin/foi/{}", a.id)).await;
+    assert!(page.body.contains("10 元") && page.body.contains("按量计收：31页"), "{}", page.body);
+
+    // Statistics: the page draws the chart and the table; the API returns the same figures.
+    let mut sup = t.logged_in("super", None).await;
+    let r = sup.client.get("/admin/foi/stats?org=sc").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("<svg role=\"img\"") && r.body.contains("按期办结率"), "{}", r.body);
+    let from = format!("{}-01-01", old.format("%Y"));
+    let mut c = t.client();
+    let auth = format!("Bearer {super_token}");
+    let r = c.get_with(&format!("/api/v1/applications/stats?org=sc&from={from}"), &[("authorization", &auth)]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["total"]["received"], 2, "{j}");
+    assert_eq!(j["by_org"][0]["org"], "sc");
+    assert!(j["by_org"].as_array().unwrap().iter().any(|b| b["org"] == "sc-cd" && b["received"] == 2), "{j}");
+    let r = c.get_with("/api/v1/applications/stats?org=sc&from=2026-02-30", &[("authorization", &auth)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["fields"][0]["field"], "from");
+    let r = c.get_with("/api/v1/applications/stats", &[("authorization", &auth)]).await;
+    assert_eq!(r.json()["fields"][0]["field"], "org");
+    assert_eq!(c.get("/api/v1/applications/stats?org=sc").await.status, StatusCode::UNAUTHORIZED);
+
+    // Escalation: once the application from 60 days ago is overdue, the supervisor's start page says so.
+    let r = sup.client.get("/admin/").await;
+    assert!(r.body.contains("依申请公开期限预警") && r.body.contains("已逾期 1 件"), "{}", r.body);
 }

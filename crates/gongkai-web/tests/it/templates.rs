@@ -47,6 +47,7 @@ const MARKERS: &[(&str, &str)] = &[
     ("admin/foi.html", r#"<h2 id="clock-title">期限计算过程</h2>"#),
     ("admin/foi_report.html", "<h1>政府信息公开工作年度报告</h1>"),
     ("admin/foi_tools.html", r#"<h2 id="cal-title">工作日历调整</h2>"#),
+    ("admin/foi_stats.html", "<h1>依申请公开统计</h1>"),
 ];
 
 struct Seen(BTreeSet<&'static str>);

@@ -41,3 +41,38 @@ fn bad_dates_fail_with_the_argument_named() {
     run(&["calendar", "add-workdays", "2025-01-01", "-3"]).failed();
     assert!(out(&["calendar", "sources"]).contains("国办发明电〔2025〕7号"));
 }
+
+/// Adjustments live in the database: each needs its source document (the option is named when missing),
+/// is listed with its id and can be removed.
+#[test]
+fn adjustments_are_stored_listed_and_removed() {
+    let d = tempfile::tempdir().unwrap();
+    let r =
+        crate::support::run_in(d.path(), &["calendar", "adjust", "2026-04-13", "--name", "泼水节", "--source", " "])
+            .failed();
+    assert!(r.stderr.contains("--source"), "{}", r.stderr);
+    let r = crate::support::run_in(
+        d.path(),
+        &[
+            "calendar",
+            "adjust",
+            "2026-04-13",
+            "--name",
+            "泼水节",
+            "--source",
+            "西双版纳州通知〔2026〕3号",
+            "--region",
+            "5328",
+        ],
+    )
+    .ok();
+    assert!(r.stdout.contains("已记录 2026-04-13"), "{}", r.stdout);
+    let list = crate::support::run_in(d.path(), &["calendar", "adjustments"]).ok().stdout;
+    let line = list.lines().find(|l| l.contains("泼水节")).unwrap_or_else(|| panic!("{list}"));
+    let cols: Vec<&str> = line.split('\t').collect();
+    assert_eq!(&cols[1..], ["5328", "2026-04-13", "false", "泼水节", "西双版纳州通知〔2026〕3号"]);
+    crate::support::run_in(d.path(), &["calendar", "remove-adjustment", cols[0]]).ok();
+    assert!(crate::support::run_in(d.path(), &["calendar", "adjustments"]).ok().stdout.trim().is_empty());
+    let r = crate::support::run_in(d.path(), &["calendar", "remove-adjustment", "999"]).failed();
+    assert!(r.stderr.contains("不存在"), "{}", r.stderr);
+}
