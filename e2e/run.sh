@@ -2,6 +2,7 @@
 # Browser tests: a real `gongkai serve --demo` driven by Debian's Chromium through playwright-core.
 #
 #   bash e2e/run.sh [test files...]        (default: every e2e/tests/*.test.mjs)
+#   E2E_TEST_PATTERN='foi-stats' bash e2e/run.sh e2e/tests/pages.test.mjs   (only tests whose names match)
 #
 # 1. Uses the built binary ${CARGO_TARGET_DIR:-target}/debug/gongkai, running
 #    `cargo build -p gongkai` first only when it is missing or older than the sources
@@ -146,7 +147,10 @@ fi
 START=$SECONDS
 rc=0
 # One file at a time: each launches its own Chromium, and the machine has 2 cores.
-node --test --test-concurrency=1 --test-reporter=spec "${TESTS[@]}" || rc=$?
+# E2E_TEST_PATTERN (a regular expression) runs only the tests whose names match, e.g. one page's checks.
+PATTERN=()
+[[ -n "${E2E_TEST_PATTERN:-}" ]] && PATTERN=(--test-name-pattern="$E2E_TEST_PATTERN")
+node --test --test-concurrency=1 --test-reporter=spec "${PATTERN[@]}" "${TESTS[@]}" || rc=$?
 log "browser tests took $((SECONDS - START))s; screenshots in ${ARTIFACTS#"$ROOT/"}/screenshots/"
 [[ $rc -eq 0 ]] || die "browser tests failed (exit $rc)"
 log "browser tests passed"

@@ -25,9 +25,7 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::TokenizerManager;
-use tantivy::{
-    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term,
-};
+use tantivy::{DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term};
 
 use crate::analyze::{self, HANBI, HanBigramTokenizer, JIEBA, JiebaTokenizer, bigrams, jieba_words, prepare};
 use crate::query::{UserQuery, normalize_doc_number, normalize_title};
@@ -411,7 +409,13 @@ impl SearchIndex {
         doc.add_text(f.title_w, &title);
         doc.add_text(f.title_bi, &title);
         doc.add_text(f.title_exact, normalize_title(&d.title));
-        doc.add_text(f.body, &d.body);
+        // Only the part snippets are taken from is stored: a long law's full text would make every hit's
+        // document fetch decompress up to hundreds of kilobytes.
+        let stored = match d.body.char_indices().nth(snippet::MAX_ANALYSED_CHARS) {
+            Some((end, _)) => &d.body[..end],
+            None => d.body.as_str(),
+        };
+        doc.add_text(f.body, stored);
         let body = prepare(&d.body);
         doc.add_text(f.body_w, &body);
         doc.add_text(f.body_bi, &body);
@@ -705,21 +709,6 @@ impl SearchIndex {
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
         let limit = req.limit.clamp(1, 100);
-        let mut relaxed = Relaxed::No;
-        let mut query = self.full_query(req, relaxed);
-        let mut total = searcher.search(&*query, &Count)?;
-        if total == 0 && !req.query.is_empty() {
-            for next in [Relaxed::AllWords, Relaxed::AnyWord] {
-                let q = self.full_query(req, next);
-                let n = searcher.search(&*q, &Count)?;
-                if n > 0 {
-                    relaxed = next;
-                    query = q;
-                    total = n;
-                    break;
-                }
-            }
-        }
         // Exact title / 发文字号 matches rank first.
         let exact: Arc<HashSet<i64>> = Arc::new(match self.exact_query(&req.query) {
             Some(e) => {
@@ -737,37 +726,55 @@ impl SearchIndex {
             }
             None => HashSet::new(),
         });
-        let top = TopDocs::with_limit(limit).and_offset(req.offset.min(100_000));
         let sort = req.sort;
-        let ranked: Vec<(RankKey, DocAddress)> = searcher.search(
-            &*query,
-            &top.tweak_score(move |seg: &SegmentReader| {
-                let ff = seg.fast_fields();
-                let ids = ff.i64("id").ok();
-                let dates = ff.i64("published_on").ok();
-                let current = ff.u64("current").ok();
-                let exact = Arc::clone(&exact);
-                move |doc: DocId, score: Score| {
-                    let id = ids.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
-                    let date = dates.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
-                    let cur = current.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
-                    let tier = u8::from(exact.contains(&id));
-                    let q = (f64::from(score) * 100.0).round() as i64;
-                    match sort {
-                        Sort::Relevance => RankKey(tier, q, cur, date, score),
-                        Sort::Newest => RankKey(0, date, 0, q, score),
-                        Sort::Oldest => RankKey(0, -date, 0, q, score),
+        // One pass over the matches counts, ranks and counts facets together; when the strict query finds
+        // nothing (a cheap pass), the relaxed ones are tried in turn.
+        let levels: &[Relaxed] =
+            if req.query.is_empty() { &[Relaxed::No] } else { &[Relaxed::No, Relaxed::AllWords, Relaxed::AnyWord] };
+        let mut found = (0, Vec::new(), None);
+        let mut relaxed = Relaxed::No;
+        for &level in levels {
+            let query = self.full_query(req, level);
+            let exact = Arc::clone(&exact);
+            let top = TopDocs::with_limit(limit).and_offset(req.offset.min(100_000)).tweak_score(
+                move |seg: &SegmentReader| {
+                    let ff = seg.fast_fields();
+                    let ids = ff.i64("id").ok();
+                    let dates = ff.i64("published_on").ok();
+                    let current = ff.u64("current").ok();
+                    let exact = Arc::clone(&exact);
+                    move |doc: DocId, score: Score| {
+                        let id = ids.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+                        let date = dates.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+                        let cur = current.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+                        let tier = u8::from(exact.contains(&id));
+                        let q = (f64::from(score) * 100.0).round() as i64;
+                        match sort {
+                            Sort::Relevance => RankKey(tier, q, cur, date, score),
+                            Sort::Newest => RankKey(0, date, 0, q, score),
+                            Sort::Oldest => RankKey(0, -date, 0, q, score),
+                        }
                     }
-                }
-            }),
-        )?;
+                },
+            );
+            let facets = req.facets.then_some(FacetCollector);
+            found = searcher.search(&*query, &(Count, top, facets))?;
+            relaxed = level;
+            if found.0 > 0 {
+                break;
+            }
+        }
+        let (total, ranked, facet_counts) = found;
+        if total == 0 {
+            relaxed = Relaxed::No;
+        }
         let needles = snippet::needles(&req.query);
         let mut hits = Vec::with_capacity(ranked.len());
         for (key, addr) in ranked {
             let doc: TantivyDocument = searcher.doc(addr)?;
             hits.push(self.hit(&doc, &needles, key.4));
         }
-        let facets = if req.facets { self.facets(&searcher, &*query)? } else { Vec::new() };
+        let facets = facet_counts.map(facet_lists).unwrap_or_default();
         Ok(SearchResults { total, hits, facets, relaxed })
     }
 
@@ -791,20 +798,6 @@ impl SearchIndex {
             snippet: snippet::best_fragment(&body, needles, 120),
             score,
         }
-    }
-
-    fn facets(&self, searcher: &tantivy::Searcher, query: &dyn Query) -> Result<Vec<Facet>, SearchError> {
-        let counts = searcher.search(query, &FacetCollector)?;
-        Ok(FACETS
-            .iter()
-            .zip(counts)
-            .map(|(name, m)| {
-                let mut values: Vec<(String, u64)> = m.into_iter().collect();
-                values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                values.truncate(50);
-                Facet { name, values }
-            })
-            .collect())
     }
 
     /// Public titles containing `prefix`, for as-you-type suggestions.
@@ -838,6 +831,20 @@ impl SearchIndex {
         }
         Ok(out)
     }
+}
+
+/// The facet lists of a search: each facet's values by count (then name), at most 50 each.
+fn facet_lists(counts: Vec<HashMap<String, u64>>) -> Vec<Facet> {
+    FACETS
+        .iter()
+        .zip(counts)
+        .map(|(name, m)| {
+            let mut values: Vec<(String, u64)> = m.into_iter().collect();
+            values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            values.truncate(50);
+            Facet { name, values }
+        })
+        .collect()
 }
 
 /// Sort key: (tier, rounded score or date, current, date or score, raw score).

@@ -62,8 +62,12 @@ fn figures_value(f: &Figures) -> Value {
 /// The month chart's geometry: grouped bars (received, closed) per month, in SVG user units.
 fn month_chart(v: &FoiStatsView) -> Value {
     const H: u64 = 200;
-    const BAR: usize = 14;
-    const GROUP: usize = 40;
+    // About 1000 units wide whatever the period: a group per month, from 60 units (a year) down to 24
+    // (a decade), with a label on every month that has room for one.
+    let n = v.stats.months.len().max(1);
+    let group = (1000 / n).clamp(24, 60);
+    let bar = group * 3 / 10;
+    let label_every = 60usize.div_ceil(group);
     const LEFT: usize = 48;
     let months = &v.stats.months;
     let max = months.iter().map(|m| m.received.max(m.closed)).max().unwrap_or(0).max(1);
@@ -83,19 +87,20 @@ fn month_chart(v: &FoiStatsView) -> Value {
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            let x = LEFT + i * GROUP + 6;
+            let x = LEFT + i * group + group / 5;
             context! {
                 label => m.month.get(2..).unwrap_or(&m.month).to_owned(),
-                label_x => x + BAR,
+                show_label => i % label_every == 0,
+                label_x => x + bar,
                 rx => x, ry => y(m.received), rh => m.received * H / top, received => m.received,
-                cx => x + BAR, cy => y(m.closed), ch => m.closed * H / top, closed => m.closed,
+                cx => x + bar, cy => y(m.closed), ch => m.closed * H / top, closed => m.closed,
             }
         })
         .collect();
     let ticks: Vec<Value> = (0..=4).map(|k| context! { value => top * k / 4, y => y(top * k / 4) }).collect();
     context! {
-        width => LEFT + months.len() * GROUP + 10, height => H + 50, base => 20 + H, left => LEFT,
-        right => LEFT + months.len() * GROUP, bars, ticks, bar => BAR,
+        width => LEFT + months.len() * group + 10, height => H + 50, base => 20 + H, left => LEFT,
+        right => LEFT + months.len() * group, bars, ticks, bar,
     }
 }
 
