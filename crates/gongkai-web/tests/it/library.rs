@@ -165,6 +165,11 @@ async fn api_writes_follow_the_workflow_and_name_bad_fields() {
     let r = c.send_body(Method::POST, &path, "application/json", tr("approve"), &[("authorization", &auth)]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "editors do not approve");
     let sauth = format!("Bearer {signer}");
+    // A normative document passes 保密审查 and 法制审核 before 签发.
+    let r = c.send_body(Method::POST, &path, "application/json", tr("approve"), &[("authorization", &sauth)]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("保密审查"), "{}", r.body);
+    t.svc.set_review_chain(&Ctx::system(), "sc-cd", "normative", Some("signoff")).await.unwrap();
     for ev in ["approve", "publish"] {
         let r = c.send_body(Method::POST, &path, "application/json", tr(ev), &[("authorization", &sauth)]).await;
         assert_eq!(r.status, StatusCode::OK, "{ev}: {}", r.body);
