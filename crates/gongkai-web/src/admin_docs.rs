@@ -47,6 +47,13 @@ fn render(state: &AppState, id: &Identity, name: &str, status: StatusCode, ctx: 
     }
 }
 
+/// Attachment types of which the console offers a cleaned copy (metadata and comments removed).
+const CLEANABLE: &[&str] = &[
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+];
+
 fn notice_text(code: Option<&str>) -> Option<&'static str> {
     Some(match code? {
         "created" => "草稿已创建。",
@@ -482,6 +489,17 @@ async fn render_view(
             context! { label => if out { r.kind.label() } else { r.kind.inverse_label() }, id => if out { r.to_id } else { r.from_id }, title => r.other_title.clone() }
         })
         .collect();
+    // The review record of the open edition, or else of the published one.
+    let review_ed = d.open.as_ref().or(d.published.as_ref()).map(|e| e.id);
+    let review = match review_ed {
+        Some(e) => state
+            .svc
+            .review_view(&id.ctx(), gongkai_service::ReviewKind::Edition, e)
+            .await
+            .ok()
+            .map(|v| crate::admin_review::review_value(&v)),
+        None => None,
+    };
     render(
         state,
         id,
@@ -491,7 +509,8 @@ async fn render_view(
             doc => doc_value(&d.doc), org => crate::public::org_value(&d.org),
             open => d.open.as_ref().map(edition_value), published => d.published.as_ref().map(edition_value),
             editions => d.editions.iter().map(edition_value).collect::<Vec<_>>(),
-            attachments => d.open_attachments.iter().map(|a| context! { id => a.id, filename => a.filename.clone(), size_kb => (a.size + 1023) / 1024 }).collect::<Vec<_>>(),
+            attachments => d.open_attachments.iter().map(|a| context! { id => a.id, filename => a.filename.clone(), size_kb => (a.size + 1023) / 1024, cleanable => CLEANABLE.contains(&a.content_type.as_str()) }).collect::<Vec<_>>(),
+            review => review,
             actions => actions, published_actions => published_actions, relations => relations,
             notice => notice, errors => ser(errors),
             max_mb => state.svc.library_max_attachment_mb(),

@@ -12,6 +12,7 @@
 
 pub mod admin;
 pub mod admin_docs;
+pub mod admin_review;
 pub mod api;
 pub mod docs;
 pub mod error;
@@ -126,6 +127,7 @@ pub fn router(state: AppState) -> Router {
         .merge(public::routes())
         .merge(admin::routes())
         .merge(admin_docs::routes())
+        .merge(admin_review::routes())
         .merge(search::routes())
         .merge(foi::routes())
         .nest("/api/v1", api::routes().merge(search::api_routes()))
