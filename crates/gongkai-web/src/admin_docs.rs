@@ -23,7 +23,8 @@ use crate::error::{AppError, ErrorCode, FieldMessage};
 use crate::identity::Identity;
 use crate::templates::page;
 
-/// Routes under `/admin/documents` and `/admin/attachments`.
+/// Routes under `/admin/documents` and `/admin/attachments` (the attachment upload is routed in
+/// `lib.rs`, under the upload body limit).
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/documents", get(list))
@@ -32,7 +33,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/documents/{id}", get(view))
         .route("/admin/documents/{id}/edit", get(edit_form).post(update))
         .route("/admin/documents/{id}/action/{event}", post(action))
-        .route("/admin/documents/{id}/attachments", post(upload))
         .route("/admin/documents/{id}/attachments/{aid}/delete", post(remove_attachment))
         .route("/admin/attachments/{id}", get(download))
         .route("/admin/cleanups", get(cleanups).post(cleanup_create))
@@ -577,7 +577,8 @@ async fn action(
     }
 }
 
-async fn upload(
+/// `POST /admin/documents/{id}/attachments` (routed with the upload body limit in `lib.rs`).
+pub(crate) async fn upload(
     State(state): State<AppState>,
     Staff(_me, id): Staff,
     Path(doc_id): Path<String>,

@@ -26,11 +26,16 @@ pub fn routes() -> Router<AppState> {
         .route("/documents", get(list_documents).post(create_document))
         .route("/documents/{id}", get(get_document).put(update_document))
         .route("/documents/{id}/transitions", axum::routing::post(transition_document))
-        .route("/screen", axum::routing::post(crate::screen::screen))
         .route("/applications", get(crate::foi::api_list).post(crate::foi::api_submit))
         .route("/applications/status/{code}", get(crate::foi::api_track))
         .route("/applications/{id}/actions", axum::routing::post(crate::foi::api_act))
         .route("/reports/annual", get(crate::foi::api_report))
+}
+
+/// API routes that take file uploads, nested under `/api/v1` with the upload body limit
+/// (`WebConfig::upload_limit`) instead of the general one.
+pub fn upload_routes() -> Router<AppState> {
+    Router::new().route("/screen", axum::routing::post(crate::screen::screen))
 }
 
 /// The OpenAPI 3.1 description of `/api/v1` (hand-written, checked against the route table by a
