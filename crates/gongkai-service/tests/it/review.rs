@@ -209,3 +209,35 @@ async fn chains_are_configured_per_subtree_and_class() {
     l.e.svc.document_transition(&l.editor, doc.id, EditionEvent::Submit, None, None).await.unwrap();
     l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Approve, None, None).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_returned_reply_is_reviewed_afresh_after_revision() {
+    use gongkai_domain::foi::{Outcome, reply_template};
+    let e = crate::support::env().await;
+    e.user("officer", &[(Role::DisclosureOfficer, "c1")]).await;
+    e.user("secrecy", &[(Role::ConfidentialityReviewer, "c1")]).await;
+    let officer = e.as_user("officer").await;
+    let secrecy = e.as_user("secrecy").await;
+    let today = gongkai_domain::foi::china_day(e.svc.now_ms());
+    let app = e.svc.foi_register(&officer, "c1", "in_person", &crate::foi::input(), Some(today)).await.unwrap();
+    e.svc.foi_draft_reply(&officer, app.id, &reply_template(Outcome::Granted)).await.unwrap();
+    let pending = e.svc.pending_reviews(&secrecy).await.unwrap();
+    assert!(pending.iter().any(|p| p.kind == ReviewKind::FoiReply && p.id == app.id), "the reply awaits 保密审查");
+    e.svc
+        .review_step(&secrecy, ReviewKind::FoiReply, app.id, &step(Step::Secrecy, Decision::Return, "请删去内部文号"))
+        .await
+        .unwrap();
+    e.svc.foi_draft_reply(&officer, app.id, &reply_template(Outcome::Granted)).await.unwrap();
+    let v = e.svc.review_view(&secrecy, ReviewKind::FoiReply, app.id).await.unwrap();
+    assert_eq!(v.pending, Some(Step::Secrecy));
+    assert!(v.round > 1 && v.screening.as_ref().is_some_and(|s| s.round == v.round), "the revision is screened");
+    assert_eq!(v.records[0].decision, "return");
+    assert_eq!(v.records[0].opinion, "请删去内部文号");
+    e.svc
+        .review_step(&secrecy, ReviewKind::FoiReply, app.id, &step(Step::Secrecy, Decision::Approve, ""))
+        .await
+        .unwrap();
+    let v = e.svc.review_view(&officer, ReviewKind::FoiReply, app.id).await.unwrap();
+    assert_eq!(v.pending, Some(Step::Legal));
+    assert!(e.actions().await.iter().any(|(a, _)| a == "foi.reply_return"));
+}
