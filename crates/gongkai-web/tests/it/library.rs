@@ -249,3 +249,26 @@ async fn openapi_is_served() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["info"]["title"], "gongkai 政务公开 API");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_download_a_cleaned_copy_and_the_public_never_sees_review_pages() {
+    let t = app().await;
+    t.user("editor", &[(Role::Editor, "sc-cd")]).await;
+    let id = draft(&t, "成都市附件清理测试").await;
+    let att = t.svc.add_attachment(&Ctx::system(), id, "说明.txt", "附件正文，无个人信息。".as_bytes()).await.unwrap();
+    let pdf = t.svc.add_attachment(&Ctx::system(), id, "坏.pdf", b"%PDF-1.4 broken").await.unwrap();
+    let mut ed = t.logged_in("editor", None).await;
+    let r = ed.client.get(&format!("/admin/attachments/{}/clean", att.id)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.header("content-disposition").unwrap_or_default().starts_with("attachment;"), "{:?}", r.headers);
+    assert_eq!(r.body, "附件正文，无个人信息。");
+    // A damaged file is refused with the reason, naming the file field.
+    let r = ed.client.get(&format!("/admin/attachments/{}/clean", pdf.id)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    // Nothing of the review is public.
+    let mut anon = t.client();
+    for p in ["/admin/review", "/admin/review/dashboard", &format!("/admin/attachments/{}/clean", att.id)] {
+        let r = anon.get(p).await;
+        assert!(r.status.is_redirection(), "{p}: {}", r.status);
+    }
+}
