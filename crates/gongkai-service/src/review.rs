@@ -804,6 +804,47 @@ impl Service {
         Ok(out)
     }
 
+    /// Replaces an attachment of the open draft with its cleaned copy (document properties,
+    /// comments, PDF Info and XMP removed; refused, naming `file`, when tracked changes or hidden
+    /// content remain or the file cannot be read). The new copy is added before the old one is
+    /// removed, each audited.
+    pub async fn clean_attachment(
+        &self,
+        ctx: &Ctx,
+        doc_id: i64,
+        attachment_id: i64,
+    ) -> Result<gongkai_domain::document::Attachment, ServiceError> {
+        let doc = self
+            .store
+            .document(doc_id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("文件 {doc_id} 不存在")))?;
+        let org = self
+            .store
+            .org_by_id(doc.org_id)
+            .await?
+            .ok_or_else(|| ServiceError::Internal("document without organisation".into()))?;
+        Self::require(ctx, &[Role::Editor], &org)?;
+        let a = self
+            .store
+            .attachment(attachment_id)
+            .await?
+            .filter(|a| a.document_id == doc_id && Some(a.version_id) == doc.open_version_id)
+            .ok_or_else(|| ServiceError::NotFound("附件不存在或不属于正在编辑的版本".into()))?;
+        let path = self.lib.attachments_dir.join(&a.stored_name);
+        let max = self.lib.max_attachment_bytes as u64;
+        let cleaned = tokio::task::spawn_blocking(move || {
+            let limits = gongkai_extract::Limits { max_input: max.max(1), ..gongkai_extract::Limits::default() };
+            gongkai_extract::read_file(&path, &limits).and_then(|b| gongkai_extract::clean(&b, &limits))
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("clean task: {e}")))?
+        .map_err(|e| ServiceError::invalid("file", format!("“{}”：{e}", a.filename)))?;
+        let new = self.add_attachment(ctx, doc_id, &a.filename, &cleaned).await?;
+        self.remove_attachment(ctx, doc_id, a.id).await?;
+        Ok(new)
+    }
+
     /// The security dashboard over the last `days` days (安全保密管理员 and 安全审计员).
     pub async fn review_dashboard(&self, ctx: &Ctx, days: i64) -> Result<ReviewDashboard, ServiceError> {
         let path = match &ctx.actor {

@@ -69,6 +69,7 @@ fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "new-edition" => "已创建新版本草稿。",
         "uploaded" => "附件已上传。",
         "attachment-removed" => "附件已删除。",
+        "attachment-cleaned" => "附件已替换为清理后的副本（已去除文档属性和批注）。",
         _ => return None,
     })
 }

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/review/dashboard", get(dashboard))
         .route("/admin/review/{kind}/{id}", get(view).post(take_step))
         .route("/admin/attachments/{id}/clean", get(clean_copy))
+        .route("/admin/documents/{id}/attachments/{aid}/clean", axum::routing::post(replace_with_clean))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
@@ -333,5 +334,20 @@ async fn clean_copy(State(state): State<AppState>, Staff(_me, id): Staff, Path(a
             err.into_response()
         }
         Err(_) => AppError::internal("clean copy task failed").into_response(),
+    }
+}
+
+/// Replaces a draft's attachment with its cleaned copy.
+async fn replace_with_clean(
+    State(state): State<AppState>,
+    Staff(_me, id): Staff,
+    Path((doc_id, aid)): Path<(String, String)>,
+) -> Response {
+    let (Ok(doc_id), Ok(aid)) = (doc_id.parse::<i64>(), aid.parse::<i64>()) else {
+        return AppError::not_found().into_response();
+    };
+    match state.svc.clean_attachment(&id.ctx(), doc_id, aid).await {
+        Ok(_) => Redirect::to(&format!("/admin/documents/{doc_id}?notice=attachment-cleaned")).into_response(),
+        Err(e) => AppError::from(e).into_response(),
     }
 }

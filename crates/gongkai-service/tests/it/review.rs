@@ -241,3 +241,23 @@ async fn a_returned_reply_is_reviewed_afresh_after_revision() {
     assert_eq!(v.pending, Some(Step::Legal));
     assert!(e.actions().await.iter().any(|(a, _)| a == "foi.reply_return"));
 }
+
+#[tokio::test]
+async fn attachments_are_replaced_by_their_cleaned_copy_or_refused_with_the_reason() {
+    let l = lib().await;
+    let (doc, _) = l.e.svc.create_document(&l.editor, &input("清江市附件清理办法")).await.unwrap();
+    let txt = l.e.svc.add_attachment(&l.editor, doc.id, "说明.txt", "附件正文".as_bytes()).await.unwrap();
+    let pdf = l.e.svc.add_attachment(&l.editor, doc.id, "坏.pdf", b"%PDF-1.4 broken").await.unwrap();
+    let r = l.e.svc.clean_attachment(&l.editor, doc.id, pdf.id).await;
+    assert!(
+        matches!(r, Err(ServiceError::Invalid(ref i)) if i.0[0].field == "file" && i.0[0].message.contains("坏.pdf")),
+        "{r:?}"
+    );
+    let r = l.e.svc.clean_attachment(&l.signer, doc.id, txt.id).await;
+    assert!(matches!(r, Err(ServiceError::Forbidden(_))), "{r:?}");
+    let new = l.e.svc.clean_attachment(&l.editor, doc.id, txt.id).await.unwrap();
+    assert_eq!(new.filename, "说明.txt");
+    let names: Vec<i64> =
+        l.e.svc.staff_document(&l.editor, doc.id).await.unwrap().open_attachments.iter().map(|a| a.id).collect();
+    assert_eq!(names, vec![pdf.id, new.id], "the cleaned copy replaces the original");
+}
