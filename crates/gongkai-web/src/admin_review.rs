@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::{Extension, Form, Json, Router};
 use gongkai_service::domain::review::{Decision, Step, chain_label, class_label};
 use gongkai_service::{ReviewKind, ReviewView, StepInput, finding_kind_label, severity_label};
 use minijinja::{Value, context};
@@ -350,4 +350,138 @@ async fn replace_with_clean(
         Ok(_) => Redirect::to(&format!("/admin/documents/{doc_id}?notice=attachment-cleaned")).into_response(),
         Err(e) => AppError::from(e).into_response(),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// API: `GET /api/v1/reviews/{kind}/{id}` and `POST /api/v1/reviews/{kind}/{id}/steps` (staff tokens).
+
+/// One recorded step.
+#[derive(serde::Serialize)]
+pub struct RecordDto {
+    pub round: i64,
+    pub step: String,
+    pub decision: String,
+    pub opinion: String,
+    pub reviewer: String,
+    /// Milliseconds since the Unix epoch.
+    pub at: i64,
+}
+
+/// One finding as stored (masked text only).
+#[derive(serde::Serialize)]
+pub struct StoredFindingDto {
+    pub location: String,
+    pub kind: String,
+    pub severity: String,
+    pub start: i64,
+    pub end: i64,
+    pub masked: String,
+    pub detail: String,
+}
+
+/// The review of an item.
+#[derive(serde::Serialize)]
+pub struct ReviewDto {
+    pub kind: &'static str,
+    pub id: i64,
+    pub chain: Vec<&'static str>,
+    pub round: i64,
+    pub under_review: bool,
+    pub pending: Option<&'static str>,
+    pub blocked: bool,
+    pub records: Vec<RecordDto>,
+    pub findings: Vec<StoredFindingDto>,
+}
+
+fn review_dto(v: &ReviewView) -> ReviewDto {
+    ReviewDto {
+        kind: v.subject.kind.key(),
+        id: v.subject.id,
+        chain: v.chain.iter().map(|s| s.key()).collect(),
+        round: v.round,
+        under_review: v.under_review,
+        pending: v.pending.map(Step::key),
+        blocked: v.blocked,
+        records: v
+            .records
+            .iter()
+            .map(|r| RecordDto {
+                round: r.round,
+                step: r.step.clone(),
+                decision: r.decision.clone(),
+                opinion: r.opinion.clone(),
+                reviewer: r.reviewer_name.clone(),
+                at: r.at,
+            })
+            .collect(),
+        findings: v
+            .findings
+            .iter()
+            .map(|f| StoredFindingDto {
+                location: f.location.clone(),
+                kind: f.kind.clone(),
+                severity: f.severity.clone(),
+                start: f.start_pos,
+                end: f.end_pos,
+                masked: f.masked.clone(),
+                detail: f.detail.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn api_target(kind: &str, id: &str) -> Result<(ReviewKind, i64), AppError> {
+    match (ReviewKind::parse(kind), id.parse::<i64>()) {
+        (Some(k), Ok(i)) => Ok((k, i)),
+        _ => Err(AppError::new(ErrorCode::NotFound, "审查对象不存在（类型为 edition 或 foi_reply）")),
+    }
+}
+
+/// `GET /api/v1/reviews/{kind}/{id}`.
+pub(crate) async fn api_view(
+    State(state): State<AppState>,
+    Extension(id): Extension<Identity>,
+    Path((kind, item)): Path<(String, String)>,
+) -> Result<Json<ReviewDto>, AppError> {
+    crate::api::need_staff(&id)?;
+    let (k, i) = api_target(&kind, &item)?;
+    state.svc.review_screen_now(&id.ctx(), k, i).await?;
+    Ok(Json(review_dto(&state.svc.review_view(&id.ctx(), k, i).await?)))
+}
+
+/// Body of `POST /api/v1/reviews/{kind}/{id}/steps`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StepBody {
+    step: String,
+    decision: String,
+    #[serde(default)]
+    opinion: String,
+    override_reason: Option<String>,
+}
+
+/// `POST /api/v1/reviews/{kind}/{id}/steps`.
+pub(crate) async fn api_step(
+    State(state): State<AppState>,
+    Extension(id): Extension<Identity>,
+    Path((kind, item)): Path<(String, String)>,
+    crate::api::AppJson(b): crate::api::AppJson<StepBody>,
+) -> Result<Json<ReviewDto>, AppError> {
+    crate::api::need_staff(&id)?;
+    let (k, i) = api_target(&kind, &item)?;
+    let bad = |field: &str, message: &str| {
+        let mut e = AppError::new(ErrorCode::ValidationFailed, message.to_owned());
+        e.fields.push(FieldMessage { field: field.into(), message: message.into() });
+        e
+    };
+    let step = Step::parse(&b.step).ok_or_else(|| bad("step", "审查环节应为 secrecy、legal 或 signoff"))?;
+    let decision = Decision::parse(&b.decision).ok_or_else(|| bad("decision", "审查结论应为 approve 或 return"))?;
+    let input = StepInput {
+        step,
+        decision,
+        opinion: b.opinion,
+        override_reason: b.override_reason.filter(|r| !r.trim().is_empty()),
+    };
+    state.svc.review_step(&id.ctx(), k, i, &input).await?;
+    Ok(Json(review_dto(&state.svc.review_view(&id.ctx(), k, i).await?)))
 }

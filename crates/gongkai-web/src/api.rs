@@ -30,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/applications/status/{code}", get(crate::foi::api_track))
         .route("/applications/{id}/actions", axum::routing::post(crate::foi::api_act))
         .route("/reports/annual", get(crate::foi::api_report))
+        .route("/reviews/{kind}/{id}", get(crate::admin_review::api_view))
+        .route("/reviews/{kind}/{id}/steps", axum::routing::post(crate::admin_review::api_step))
 }
 
 /// API routes that take file uploads, nested under `/api/v1` with the upload body limit
@@ -472,7 +474,7 @@ fn doc_input(b: DocBody) -> Result<gongkai_service::DocInput, AppError> {
     })
 }
 
-fn need_staff(id: &Identity) -> Result<(), AppError> {
+pub(crate) fn need_staff(id: &Identity) -> Result<(), AppError> {
     if id.staff().is_none() {
         return Err(AppError::new(ErrorCode::Unauthenticated, "请使用 API 令牌或登录后再操作。"));
     }

@@ -272,3 +272,31 @@ async fn staff_download_a_cleaned_copy_and_the_public_never_sees_review_pages() 
         assert!(r.status.is_redirection(), "{p}: {}", r.status);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_steps_over_the_api() {
+    let t = app().await;
+    t.user("secrecy", &[(Role::ConfidentialityReviewer, "sc-cd")]).await;
+    let (_, token) = t.token("secrecy").await;
+    let auth = format!("Bearer {token}");
+    let id = draft(&t, "成都市审查接口测试办法").await;
+    step(&t, id, EditionEvent::Submit, None).await;
+    let ed = t.svc.staff_document(&Ctx::system(), id).await.unwrap().open.unwrap().id;
+    let mut c = t.client();
+    let path = format!("/api/v1/reviews/edition/{ed}");
+    assert_eq!(c.get(&path).await.status, StatusCode::UNAUTHORIZED, "never public");
+    let r = c.send_body(Method::GET, &path, "application/json", "", &[("authorization", &auth)]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["pending"], "secrecy");
+    assert_eq!(r.json()["chain"], serde_json::json!(["secrecy", "legal", "signoff"]));
+    let steps = format!("{path}/steps");
+    let bad = r#"{"step":"boss","decision":"approve"}"#.to_owned();
+    let r = c.send_body(Method::POST, &steps, "application/json", bad, &[("authorization", &auth)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["fields"][0]["field"], "step");
+    let ok = r#"{"step":"secrecy","decision":"approve","opinion":"不涉密"}"#.to_owned();
+    let r = c.send_body(Method::POST, &steps, "application/json", ok, &[("authorization", &auth)]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["pending"], "legal");
+    assert_eq!(r.json()["records"][0]["opinion"], "不涉密");
+}
