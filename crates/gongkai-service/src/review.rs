@@ -226,10 +226,19 @@ impl Service {
                 let org = self.store.org_by_id(row.org_id).await?.ok_or_else(not_found)?;
                 let subject =
                     ReviewSubject { kind, id, org_id: org.id, author_id: row.reply_author_id, class: FOI_REPLY_CLASS };
-                let under = row.reply_state == "draft";
+                let under = row.reply_state == "draft" && !self.reply_awaits_revision(id).await?;
                 Ok((subject, org, row.tracking_code, id, under))
             }
         }
+    }
+
+    /// Whether a reply was returned and not revised since (a return starts round r + 1, saving the
+    /// revised draft round r + 2).
+    async fn reply_awaits_revision(&self, id: i64) -> Result<bool, ServiceError> {
+        let kind = ReviewKind::FoiReply.key();
+        let round = self.store.review_round(kind, id).await?;
+        let last = self.store.review_records(kind, id).await?.pop();
+        Ok(last.is_some_and(|r| r.decision == "return" && r.round + 1 == round))
     }
 
     /// The chain that applies to an organisation and class.
@@ -767,6 +776,9 @@ impl Service {
             for row in self.store.pending_reviews(root).await? {
                 let Some(kind) = ReviewKind::parse(&row.subject_kind) else { continue };
                 if row.author_id.is_some() && row.author_id == Some(u.user.id) {
+                    continue;
+                }
+                if kind == ReviewKind::FoiReply && self.reply_awaits_revision(row.subject_id).await? {
                     continue;
                 }
                 let class = rv::parse_class(&row.class).unwrap_or("other");

@@ -227,7 +227,13 @@ async fn a_returned_reply_is_reviewed_afresh_after_revision() {
         .review_step(&secrecy, ReviewKind::FoiReply, app.id, &step(Step::Secrecy, Decision::Return, "请删去内部文号"))
         .await
         .unwrap();
+    let pending = e.svc.pending_reviews(&secrecy).await.unwrap();
+    assert!(pending.is_empty(), "a returned reply waits for its revision");
+    let r =
+        e.svc.review_step(&secrecy, ReviewKind::FoiReply, app.id, &step(Step::Secrecy, Decision::Approve, "")).await;
+    assert!(matches!(r, Err(ServiceError::Conflict(_))), "{r:?}");
     e.svc.foi_draft_reply(&officer, app.id, &reply_template(Outcome::Granted)).await.unwrap();
+    assert_eq!(e.svc.pending_reviews(&secrecy).await.unwrap().len(), 1, "the revision awaits review");
     let v = e.svc.review_view(&secrecy, ReviewKind::FoiReply, app.id).await.unwrap();
     assert_eq!(v.pending, Some(Step::Secrecy));
     assert!(v.round > 1 && v.screening.as_ref().is_some_and(|s| s.round == v.round), "the revision is screened");
