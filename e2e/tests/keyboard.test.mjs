@@ -282,7 +282,7 @@ async function pressButton(page, label, max = 120) {
   await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
 }
 
-test('staff draft, approve and publish a document by keyboard; the public finds it', async () => {
+test('staff draft, review, approve and publish a document by keyboard; the public finds it', async () => {
   const title = `键盘操作发布测试办法${Date.now()}`;
   const editor = await keyboardPage();
   let docPath;
@@ -300,6 +300,19 @@ test('staff draft, approve and publish a document by keyboard; the public finds 
     assert.deepEqual(editor.rec.foreign(), [], 'requests to other hosts');
   } finally {
     await editor.context.close();
+  }
+  // 公开前审查: the secrecy reviewer opens the review from the document page and approves the step.
+  const reviewer = await keyboardPage();
+  try {
+    await keyboardLogin(reviewer.page, 'demo-reviewer');
+    await reviewer.page.goto(url(docPath));
+    const link = await tabTo(reviewer.page, (x) => x.tag === 'a' && (x.href || '').startsWith('/admin/review/edition/'), 'the 公开前审查 link', 120);
+    await Promise.all([reviewer.page.waitForURL((u) => u.pathname === link.href), reviewer.page.keyboard.press('Enter')]);
+    await pressButton(reviewer.page, '提交审查意见');
+    assert.equal(new URL(reviewer.page.url()).pathname, '/admin/review', 'the step went back to the queue');
+    assert.deepEqual(reviewer.rec.foreign(), [], 'requests to other hosts');
+  } finally {
+    await reviewer.context.close();
   }
   const signer = await keyboardPage();
   try {

@@ -12,6 +12,7 @@ pub mod foi;
 pub mod foi_report;
 pub mod org;
 pub mod password;
+pub mod review;
 pub mod role;
 pub mod screen;
 pub mod textnorm;

@@ -6,8 +6,9 @@
 //! and legal reviewers may return a submitted edition; the approver is never the author. Every
 //! transition writes an audit entry and a search change in the same transaction.
 //!
-//! The review chain of the secrecy-review issue plugs in at [`Service::review_gate`], which every
-//! approval passes through.
+//! Every approval passes through [`Service::review_gate`] (the review chain of 公开前审查, see
+//! `review.rs`); approval and publication need the edition's screening without unresolved
+//! blocking findings.
 
 use std::path::PathBuf;
 
@@ -390,16 +391,15 @@ impl Service {
         self.store.edition(ed).await?.ok_or_else(|| ServiceError::Internal("edition vanished".into()))
     }
 
-    /// The hook every approval passes through. The review chain (公开前审查: 保密审查 → 法制审核 → 签发)
-    /// extends it; today it enforces that the approver is not the author.
-    pub(crate) async fn review_gate(&self, ctx: &Ctx, subject: &ReviewSubject) -> Result<(), ServiceError> {
-        if subject.author_id.is_some() && subject.author_id == ctx.actor_id() {
-            return Err(ServiceError::Forbidden(match subject.kind {
-                ReviewKind::Edition => "签发人不能签发自己起草的文件".into(),
-                ReviewKind::FoiReply => "审核人不能审核自己起草的答复".into(),
-            }));
+    /// The review subject of an edition of `doc`.
+    pub(crate) fn edition_subject(doc: &Document, ed: &Edition) -> ReviewSubject {
+        ReviewSubject {
+            kind: ReviewKind::Edition,
+            id: ed.id,
+            org_id: doc.org_id,
+            author_id: ed.author_id,
+            class: ed.fields.class.unwrap_or(doc.class).key(),
         }
-        Ok(())
     }
 
     /// Moves the open (or, for withdraw/unpublish, the published) edition through the workflow.
@@ -423,6 +423,15 @@ impl Service {
         if matches!(event, EditionEvent::Return | EditionEvent::Withdraw | EditionEvent::Unpublish) && reason.is_none()
         {
             return Err(ServiceError::invalid("reason", "请填写理由（将记录在案，撤回理由会向公众公示）"));
+        }
+        // Approval and publication need the screening of the edition's current round (done
+        // outside the transaction: attachments are extracted on the blocking pool).
+        if matches!(event, EditionEvent::Approve | EditionEvent::Publish) {
+            if let Some(open) = doc.open_version_id {
+                if let Some(ed) = self.store.edition(open).await? {
+                    self.ensure_screened(ctx, &Self::edition_subject(&doc, &ed)).await?;
+                }
+            }
         }
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
@@ -450,12 +459,13 @@ impl Service {
                 tx.set_edition_state(ed.id, next, None, None, None, None, now).await?;
             }
             EditionEvent::Return => {
+                let subject = Self::edition_subject(&doc, &ed);
+                self.record_return(&mut tx, ctx, &subject, reason.unwrap_or_default()).await?;
                 tx.set_edition_state(ed.id, next, reason, None, None, None, now).await?;
             }
             EditionEvent::Approve => {
-                let subject =
-                    ReviewSubject { kind: ReviewKind::Edition, id: ed.id, org_id: doc.org_id, author_id: ed.author_id };
-                self.review_gate(ctx, &subject).await?;
+                let subject = Self::edition_subject(&doc, &ed);
+                self.review_gate(&mut tx, ctx, &subject, reason).await?;
                 tx.set_edition_state(ed.id, next, None, ctx.actor_id(), None, None, now).await?;
             }
             EditionEvent::Schedule => {
@@ -469,6 +479,9 @@ impl Service {
                 tx.set_edition_state(ed.id, next, None, None, None, None, now).await?;
             }
             EditionEvent::Publish => {
+                let subject = Self::edition_subject(&doc, &ed);
+                let round = tx.review_round(ReviewKind::Edition.key(), ed.id).await?;
+                self.check_blocks(&mut tx, &subject, round, "发布").await?;
                 self.publish_in(&mut tx, ctx, &doc, &ed, now).await?;
             }
             EditionEvent::Withdraw | EditionEvent::Unpublish => {
@@ -503,6 +516,13 @@ impl Service {
         );
         tx.append_audit(&a).await?;
         tx.commit().await?;
+        if event == EditionEvent::Submit {
+            // Screen now so that reviewers see the findings; a failure here is retried at the
+            // first step, which needs the screening.
+            if let Err(e) = self.ensure_screened(ctx, &Self::edition_subject(&doc, &ed)).await {
+                tracing::warn!(document = id, error = %e, "screening at submission failed");
+            }
+        }
         self.store.document(id).await?.ok_or_else(|| ServiceError::Internal("document vanished".into()))
     }
 
@@ -633,10 +653,18 @@ impl Service {
         let ctx = Ctx::system();
         let mut n = 0;
         for (doc_id, ed_id) in due {
+            if let (Some(doc), Some(ed)) = (self.store.document(doc_id).await?, self.store.edition(ed_id).await?) {
+                self.ensure_screened(&ctx, &Self::edition_subject(&doc, &ed)).await?;
+            }
             let mut tx = self.store.begin().await?;
             tx.lock_document(doc_id).await?;
             let (Some(doc), Some(ed)) = (tx.document(doc_id).await?, tx.edition(ed_id).await?) else { continue };
             if ed.state != EditionState::Scheduled {
+                continue;
+            }
+            let round = tx.review_round(ReviewKind::Edition.key(), ed.id).await?;
+            if let Err(e) = self.check_blocks(&mut tx, &Self::edition_subject(&doc, &ed), round, "发布").await {
+                tracing::warn!(document = doc_id, error = %e, "scheduled publication held back");
                 continue;
             }
             self.publish_in(&mut tx, &ctx, &doc, &ed, now).await?;

@@ -39,6 +39,17 @@ use serde_json::json;
 use crate::review::{ReviewKind, ReviewSubject};
 use crate::{Actor, Ctx, Service, ServiceError};
 
+/// The review subject of an application's reply.
+fn reply_subject(row: &FoiRow) -> ReviewSubject {
+    ReviewSubject {
+        kind: ReviewKind::FoiReply,
+        id: row.id,
+        org_id: row.org_id,
+        author_id: row.reply_author_id,
+        class: gongkai_domain::review::FOI_REPLY_CLASS,
+    }
+}
+
 /// Settings of the disclosure module (`[foi]` in the configuration).
 #[derive(Debug, Clone)]
 pub struct FoiConfig {
@@ -661,6 +672,10 @@ impl Service {
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
         tx.lock_foi(id).await?;
+        if row.reply_state != "none" {
+            // A changed reply is reviewed and screened afresh.
+            tx.bump_review_round(ReviewKind::FoiReply.key(), id).await?;
+        }
         tx.set_foi_reply_draft(
             id,
             outcome.key(),
@@ -677,24 +692,52 @@ impl Service {
         a.after = Some(json!({"outcome": outcome.key()}).to_string());
         tx.append_audit(&a).await?;
         tx.commit().await?;
+        if let Err(e) = self.ensure_screened(ctx, &reply_subject(&row)).await {
+            tracing::warn!(application = id, error = %e, "screening of the reply failed");
+        }
         Ok(())
     }
 
     /// Approves the drafted reply through the review hook (the approver is never its author).
     pub async fn foi_approve_reply(&self, ctx: &Ctx, id: i64) -> Result<(), ServiceError> {
+        self.foi_approve_reply_with(ctx, id, None).await
+    }
+
+    /// Approves the drafted reply (签发, the last step of its review chain) with an opinion.
+    pub async fn foi_approve_reply_with(&self, ctx: &Ctx, id: i64, opinion: Option<&str>) -> Result<(), ServiceError> {
         let (row, org) = self.foi_and_org(id).await?;
         Self::require(ctx, APPROVERS, &org)?;
         if row.reply_state != "draft" {
             return Err(ServiceError::Conflict("没有待审核的答复草稿".into()));
         }
-        let subject = ReviewSubject { kind: ReviewKind::FoiReply, id, org_id: org.id, author_id: row.reply_author_id };
-        self.review_gate(ctx, &subject).await?;
+        let subject = reply_subject(&row);
+        self.ensure_screened(ctx, &subject).await?;
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
         tx.lock_foi(id).await?;
+        self.review_gate(&mut tx, ctx, &subject, opinion).await?;
         tx.set_foi_reply_state(id, "approved", ctx.actor_id(), now).await?;
         let mut a = ctx.audit(now, "foi.reply_approve", "foi_application", Some(id.to_string()));
         a.org_id = Some(org.id);
+        tx.append_audit(&a).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Returns the drafted reply to its author with the reviewer's opinion; it stays a draft and
+    /// its review starts again when revised.
+    pub(crate) async fn foi_return_reply(&self, ctx: &Ctx, id: i64, opinion: &str) -> Result<(), ServiceError> {
+        let (row, org) = self.foi_and_org(id).await?;
+        if row.reply_state != "draft" {
+            return Err(ServiceError::Conflict("没有待审核的答复草稿".into()));
+        }
+        let now = self.now_ms();
+        let mut tx = self.store.begin().await?;
+        tx.lock_foi(id).await?;
+        self.record_return(&mut tx, ctx, &reply_subject(&row), opinion).await?;
+        let mut a = ctx.audit(now, "foi.reply_return", "foi_application", Some(id.to_string()));
+        a.org_id = Some(org.id);
+        a.after = Some(json!({"opinion": opinion}).to_string());
         tx.append_audit(&a).await?;
         tx.commit().await?;
         Ok(())

@@ -45,8 +45,12 @@ pub use gongkai_search as search_index;
 pub use gongkai_store::DocFilter;
 pub use gongkai_store::{AuditFilter, AuditRow, Backend, OpenOptions, Store};
 pub use gongkai_store::{CalendarAdjustmentRow, FoiCaseRow, FoiEventRow, FoiReportInputs, FoiRow, FoiTopicGroup};
+pub use gongkai_store::{ChainRow, FindingRow, FindingStat, OverrideRow, ReviewRecordRow, ScreeningRow};
 pub use orgs::{ImportFormat, ImportReport, parse_org_file};
-pub use review::{ReviewKind, ReviewSubject};
+pub use review::{
+    ChainEntry, PendingReview, ReviewDashboard, ReviewKind, ReviewSubject, ReviewView, StepInput, finding_kind_label,
+    severity_label,
+};
 pub use search::{SearchConfig, SearchInput, SearchPage, SearchStatus};
 
 use gongkai_domain::account::LockoutPolicy;
@@ -198,6 +202,8 @@ pub struct Service {
     foi: Arc<FoiConfig>,
     clock: Arc<dyn Clock>,
     search: Option<Arc<search::SearchState>>,
+    /// The screening engine with the configured word lists (公开前审查).
+    screener: Arc<gongkai_domain::screen::Screener>,
 }
 
 impl std::fmt::Debug for Service {
@@ -215,7 +221,19 @@ impl Service {
             foi: Arc::new(FoiConfig::default()),
             clock,
             search: None,
+            screener: Arc::new(gongkai_domain::screen::Screener::default()),
         }
+    }
+
+    /// The same service with a screening engine built from the configured word lists.
+    pub fn with_screener(mut self, screener: Arc<gongkai_domain::screen::Screener>) -> Service {
+        self.screener = screener;
+        self
+    }
+
+    /// The screening engine.
+    pub fn screener(&self) -> Arc<gongkai_domain::screen::Screener> {
+        self.screener.clone()
     }
 
     /// The same service with the library's settings (attachment directory, limits, terms).

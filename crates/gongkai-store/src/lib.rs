@@ -30,6 +30,7 @@ mod error;
 mod foi;
 mod open;
 mod orgs;
+mod review;
 mod search;
 mod users;
 
@@ -42,6 +43,10 @@ pub use foi::{
 };
 pub use open::{Backend, OpenOptions};
 pub use orgs::NewOrg;
+pub use review::{
+    ChainRow, FindingRow, FindingStat, NewOverride, NewReviewRecord, OverrideRow, PendingRow, ReviewRecordRow,
+    ScreeningRow,
+};
 pub use search::SearchSource;
 pub use users::NewUser;
 

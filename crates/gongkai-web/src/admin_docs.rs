@@ -23,7 +23,8 @@ use crate::error::{AppError, ErrorCode, FieldMessage};
 use crate::identity::Identity;
 use crate::templates::page;
 
-/// Routes under `/admin/documents` and `/admin/attachments`.
+/// Routes under `/admin/documents` and `/admin/attachments` (the attachment upload is routed in
+/// `lib.rs`, under the upload body limit).
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/documents", get(list))
@@ -32,7 +33,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/documents/{id}", get(view))
         .route("/admin/documents/{id}/edit", get(edit_form).post(update))
         .route("/admin/documents/{id}/action/{event}", post(action))
-        .route("/admin/documents/{id}/attachments", post(upload))
         .route("/admin/documents/{id}/attachments/{aid}/delete", post(remove_attachment))
         .route("/admin/attachments/{id}", get(download))
         .route("/admin/cleanups", get(cleanups).post(cleanup_create))
@@ -46,6 +46,13 @@ fn render(state: &AppState, id: &Identity, name: &str, status: StatusCode, ctx: 
         Err(e) => e.into_response(),
     }
 }
+
+/// Attachment types of which the console offers a cleaned copy (metadata and comments removed).
+const CLEANABLE: &[&str] = &[
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+];
 
 fn notice_text(code: Option<&str>) -> Option<&'static str> {
     Some(match code? {
@@ -62,6 +69,7 @@ fn notice_text(code: Option<&str>) -> Option<&'static str> {
         "new-edition" => "已创建新版本草稿。",
         "uploaded" => "附件已上传。",
         "attachment-removed" => "附件已删除。",
+        "attachment-cleaned" => "附件已替换为清理后的副本（已去除文档属性和批注）。",
         _ => return None,
     })
 }
@@ -482,6 +490,17 @@ async fn render_view(
             context! { label => if out { r.kind.label() } else { r.kind.inverse_label() }, id => if out { r.to_id } else { r.from_id }, title => r.other_title.clone() }
         })
         .collect();
+    // The review record of the open edition, or else of the published one.
+    let review_ed = d.open.as_ref().or(d.published.as_ref()).map(|e| e.id);
+    let review = match review_ed {
+        Some(e) => state
+            .svc
+            .review_view(&id.ctx(), gongkai_service::ReviewKind::Edition, e)
+            .await
+            .ok()
+            .map(|v| crate::admin_review::review_value(&v)),
+        None => None,
+    };
     render(
         state,
         id,
@@ -491,7 +510,8 @@ async fn render_view(
             doc => doc_value(&d.doc), org => crate::public::org_value(&d.org),
             open => d.open.as_ref().map(edition_value), published => d.published.as_ref().map(edition_value),
             editions => d.editions.iter().map(edition_value).collect::<Vec<_>>(),
-            attachments => d.open_attachments.iter().map(|a| context! { id => a.id, filename => a.filename.clone(), size_kb => (a.size + 1023) / 1024 }).collect::<Vec<_>>(),
+            attachments => d.open_attachments.iter().map(|a| context! { id => a.id, filename => a.filename.clone(), size_kb => (a.size + 1023) / 1024, cleanable => CLEANABLE.contains(&a.content_type.as_str()) }).collect::<Vec<_>>(),
+            review => review,
             actions => actions, published_actions => published_actions, relations => relations,
             notice => notice, errors => ser(errors),
             max_mb => state.svc.library_max_attachment_mb(),
@@ -558,7 +578,8 @@ async fn action(
     }
 }
 
-async fn upload(
+/// `POST /admin/documents/{id}/attachments` (routed with the upload body limit in `lib.rs`).
+pub(crate) async fn upload(
     State(state): State<AppState>,
     Staff(_me, id): Staff,
     Path(doc_id): Path<String>,

@@ -26,12 +26,19 @@ pub fn routes() -> Router<AppState> {
         .route("/documents", get(list_documents).post(create_document))
         .route("/documents/{id}", get(get_document).put(update_document))
         .route("/documents/{id}/transitions", axum::routing::post(transition_document))
-        .route("/screen", axum::routing::post(crate::screen::screen))
         .route("/applications", get(crate::foi::api_list).post(crate::foi::api_submit))
         .route("/applications/stats", get(crate::foi_stats::api_stats))
         .route("/applications/status/{code}", get(crate::foi::api_track))
         .route("/applications/{id}/actions", axum::routing::post(crate::foi::api_act))
         .route("/reports/annual", get(crate::foi::api_report))
+        .route("/reviews/{kind}/{id}", get(crate::admin_review::api_view))
+        .route("/reviews/{kind}/{id}/steps", axum::routing::post(crate::admin_review::api_step))
+}
+
+/// API routes that take file uploads, nested under `/api/v1` with the upload body limit
+/// (`WebConfig::upload_limit`) instead of the general one.
+pub fn upload_routes() -> Router<AppState> {
+    Router::new().route("/screen", axum::routing::post(crate::screen::screen))
 }
 
 /// The OpenAPI 3.1 description of `/api/v1` (hand-written, checked against the route table by a
@@ -468,7 +475,7 @@ fn doc_input(b: DocBody) -> Result<gongkai_service::DocInput, AppError> {
     })
 }
 
-fn need_staff(id: &Identity) -> Result<(), AppError> {
+pub(crate) fn need_staff(id: &Identity) -> Result<(), AppError> {
     if id.staff().is_none() {
         return Err(AppError::new(ErrorCode::Unauthenticated, "请使用 API 令牌或登录后再操作。"));
     }

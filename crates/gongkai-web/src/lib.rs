@@ -12,6 +12,7 @@
 
 pub mod admin;
 pub mod admin_docs;
+pub mod admin_review;
 pub mod api;
 pub mod docs;
 pub mod error;
@@ -59,6 +60,8 @@ pub struct WebConfig {
     pub trust_forwarded: bool,
     /// Largest request body in bytes.
     pub body_limit: usize,
+    /// Largest request body of the upload routes (`POST /api/v1/screen`, attachment uploads) in bytes.
+    pub upload_limit: usize,
     /// Longest time a request may take.
     pub request_timeout: Duration,
     /// 网站标识码 and ICP 备案号 for the footer.
@@ -77,6 +80,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             trust_forwarded: false,
             body_limit: 2 * 1024 * 1024,
+            upload_limit: 21 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             site_code: None,
             icp: None,
@@ -123,10 +127,17 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
-    Router::new()
+    // Uploads have their own body limit; everything else the general one.
+    let uploads = Router::new()
+        .nest("/api/v1", api::upload_routes())
+        .route("/admin/documents/{id}/attachments", axum::routing::post(admin_docs::upload))
+        .layer(axum::extract::DefaultBodyLimit::max(state.web.upload_limit))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(state.web.upload_limit));
+    let general = Router::new()
         .merge(public::routes())
         .merge(admin::routes())
         .merge(admin_docs::routes())
+        .merge(admin_review::routes())
         .merge(search::routes())
         .merge(foi::routes())
         .nest("/api/v1", api::routes().merge(search::api_routes()))
@@ -134,11 +145,14 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(state.web.body_limit));
+    Router::new()
+        .merge(general)
+        .merge(uploads)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), identity::identity))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.web.request_timeout))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(state.web.body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), render_errors))
         .layer(middleware::from_fn_with_state(state.clone(), track))
         .layer(CompressionLayer::new())

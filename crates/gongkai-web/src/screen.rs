@@ -5,7 +5,7 @@
 //! character offsets in the (extracted) text, matched text, masked form, explanation — and whether
 //! anything blocks publication. Needs an API token or a logged-in session (with its CSRF token,
 //! checked by the identity middleware). Nothing is stored and nothing is logged of the content.
-//! The request body limit (`server.body_limit_bytes`) bounds the input; extraction and screening
+//! The upload body limit (`screen.max_upload_mb`, a route limit of its own) bounds the input; extraction and screening
 //! run on the blocking pool.
 
 use axum::extract::{FromRequest, Multipart, Request, State};

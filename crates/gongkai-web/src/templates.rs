@@ -51,6 +51,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("admin/foi_report.html", include_str!("../templates/admin/foi_report.html")),
     ("admin/foi_tools.html", include_str!("../templates/admin/foi_tools.html")),
     ("admin/foi_stats.html", include_str!("../templates/admin/foi_stats.html")),
+    ("admin/_review.html", include_str!("../templates/admin/_review.html")),
+    ("admin/review.html", include_str!("../templates/admin/review.html")),
+    ("admin/review_list.html", include_str!("../templates/admin/review_list.html")),
+    ("admin/review_dashboard.html", include_str!("../templates/admin/review_dashboard.html")),
 ];
 
 /// The stylesheet, served at `/static/site.css`.

@@ -54,6 +54,9 @@ pub enum Command {
     /// Reports (政府信息公开工作年度报告).
     #[command(subcommand)]
     Report(crate::report::ReportCommand),
+    /// Pre-publication review (公开前审查): review chains per organisation and content class.
+    #[command(subcommand)]
+    Review(crate::review::ReviewCommand),
     /// Working-day calendar (工作日历, with 调休).
     #[command(subcommand)]
     Calendar(crate::calendar::CalendarCommand),

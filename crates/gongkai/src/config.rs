@@ -39,6 +39,8 @@ pub struct Screen {
     pub sensitive_severity: String,
     pub prohibited_severity: String,
     pub misstatement_severity: String,
+    /// Largest file `POST /api/v1/screen` accepts, in MB.
+    pub max_upload_mb: u32,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -142,6 +144,7 @@ impl Default for Config {
                 sensitive_severity: "warn".into(),
                 prohibited_severity: "block".into(),
                 misstatement_severity: "block".into(),
+                max_upload_mb: 20,
             },
             foi: crate::foi_config::Foi::default(),
             log: Log { level: "info".into(), format: "text".into() },
@@ -434,6 +437,9 @@ impl Config {
         if l.max_attachment_mb == 0 || l.max_attachment_mb > 1024 {
             return Err("library.max_attachment_mb: 应为 1–1024".into());
         }
+        if self.screen.max_upload_mb == 0 || self.screen.max_upload_mb > 1024 {
+            return Err("screen.max_upload_mb: 应为 1–1024".into());
+        }
         if l.normative_years == 0 || l.provisional_years == 0 || l.provisional_years > l.normative_years {
             return Err(
                 "library.normative_years / library.provisional_years: 应大于 0，且暂行、试行的期限不长于一般期限"
@@ -543,6 +549,9 @@ impl Config {
             secure_cookies: self.server.public_url.starts_with("https://"),
             trust_forwarded: self.server.trust_forwarded_for,
             body_limit: self.server.body_limit_bytes as usize,
+            // The larger of the screening upload and the attachment limits, plus room for the
+            // multipart envelope.
+            upload_limit: (self.screen.max_upload_mb.max(self.library.max_attachment_mb) as usize + 1) * 1024 * 1024,
             request_timeout: std::time::Duration::from_secs(self.server.request_timeout_secs),
             site_code: none_if_empty(&self.site.site_code),
             icp: none_if_empty(&self.site.icp),

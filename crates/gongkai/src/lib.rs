@@ -12,6 +12,7 @@ pub mod config;
 mod foi_config;
 mod foi_import;
 pub mod report;
+pub mod review;
 pub mod scan;
 pub mod transfer;
 
@@ -96,7 +97,10 @@ pub async fn open_store(cfg: &Config, migrate: bool) -> anyhow::Result<Store> {
 }
 
 fn service(cfg: &Config, store: Store) -> Service {
-    Service::new(store, cfg.service(), Arc::new(SystemClock)).with_library(cfg.library()).with_foi(cfg.foi.service())
+    Service::new(store, cfg.service(), Arc::new(SystemClock))
+        .with_library(cfg.library())
+        .with_foi(cfg.foi.service())
+        .with_screener(Arc::new(cfg.screener()))
 }
 
 fn read_password_stdin() -> anyhow::Result<String> {
@@ -162,6 +166,10 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(c) => {
             let store = open_store(&cfg, false).await?;
             report::run(&service(&cfg, store), &c).await?;
+        }
+        Command::Review(c) => {
+            let svc = service(&cfg, open_store(&cfg, false).await?);
+            return review::run(&svc, &c).await;
         }
         Command::Backup { out } => {
             let store = open_store(&cfg, false).await?;

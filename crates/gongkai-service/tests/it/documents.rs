@@ -2,8 +2,11 @@
 
 use chrono::NaiveDate;
 use gongkai_domain::document::{DocClass, DocFields, EditionEvent, EditionState, RelationKind, Validity};
+use gongkai_domain::review::{Decision, Step};
 use gongkai_domain::role::Role;
-use gongkai_service::{Ctx, DocFilter, DocInput, ImportDoc, ImportOutcome, LibraryConfig, ServiceError};
+use gongkai_service::{
+    Ctx, DocFilter, DocInput, ImportDoc, ImportOutcome, LibraryConfig, ReviewKind, ServiceError, StepInput,
+};
 
 use crate::support::{Env, env};
 
@@ -34,6 +37,9 @@ pub(crate) struct Lib {
     pub e: Env,
     pub editor: Ctx,
     pub signer: Ctx,
+    /// 保密审查员 and 法制审核员 of c1.
+    pub secrecy: Ctx,
+    pub legal: Ctx,
 }
 
 pub(crate) async fn lib() -> Lib {
@@ -41,6 +47,8 @@ pub(crate) async fn lib() -> Lib {
     let dir = e.db.dir.path().join("attachments");
     e.user("editor", &[(Role::Editor, "c1")]).await;
     e.user("signer", &[(Role::Signer, "c1")]).await;
+    e.user("secrecy", &[(Role::ConfidentialityReviewer, "c1")]).await;
+    e.user("legal", &[(Role::LegalReviewer, "c1")]).await;
     let svc = e.svc.clone().with_library(LibraryConfig {
         attachments_dir: dir,
         max_attachment_bytes: 1024,
@@ -49,13 +57,33 @@ pub(crate) async fn lib() -> Lib {
     let e = Env { svc, ..e };
     let editor = e.as_user("editor").await;
     let signer = e.as_user("signer").await;
-    Lib { e, editor, signer }
+    let secrecy = e.as_user("secrecy").await;
+    let legal = e.as_user("legal").await;
+    Lib { e, editor, signer, secrecy, legal }
+}
+
+/// Takes the review steps before 签发 (保密审查, 法制审核 for normative documents) on the open edition.
+pub(crate) async fn pre_review(l: &Lib, doc_id: i64) {
+    let doc = l.e.svc.staff_document(&l.signer, doc_id).await.unwrap();
+    let ed = doc.open.unwrap().id;
+    let view = l.e.svc.review_view(&l.signer, ReviewKind::Edition, ed).await.unwrap();
+    for step in view.chain.iter().copied().filter(|s| *s != Step::Signoff) {
+        let who = if step == Step::Secrecy { &l.secrecy } else { &l.legal };
+        let input = StepInput { step, decision: Decision::Approve, opinion: "同意".into(), override_reason: None };
+        l.e.svc.review_step(who, ReviewKind::Edition, ed, &input).await.unwrap();
+    }
+}
+
+/// Reviews and approves (签发) the open edition.
+pub(crate) async fn approve(l: &Lib, doc_id: i64) {
+    pre_review(l, doc_id).await;
+    l.e.svc.document_transition(&l.signer, doc_id, EditionEvent::Approve, None, None).await.unwrap();
 }
 
 pub(crate) async fn publish(l: &Lib, title: &str) -> i64 {
     let (doc, _) = l.e.svc.create_document(&l.editor, &input(title)).await.unwrap();
     l.e.svc.document_transition(&l.editor, doc.id, EditionEvent::Submit, None, None).await.unwrap();
-    l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Approve, None, None).await.unwrap();
+    approve(l, doc.id).await;
     l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Publish, None, None).await.unwrap();
     doc.id
 }
@@ -77,7 +105,7 @@ async fn draft_to_published_and_visibility() {
     assert!(matches!(r, Err(ServiceError::Forbidden(_))), "{r:?}");
     let r = l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Publish, None, None).await;
     assert!(matches!(r, Err(ServiceError::Conflict(_))), "cannot publish before approval: {r:?}");
-    l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Approve, None, None).await.unwrap();
+    approve(&l, doc.id).await;
     let published = l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Publish, None, None).await.unwrap();
     assert!(published.public);
     assert_eq!(published.doc_number.as_deref(), Some("清府发[2026]3号"));
@@ -127,7 +155,7 @@ async fn new_editions_need_change_notes_and_supersede() {
     // The public still sees version 1 while version 2 is a draft.
     assert_eq!(l.e.svc.public_document(id).await.unwrap().edition.version_no, 1);
     l.e.svc.document_transition(&l.editor, id, EditionEvent::Submit, None, None).await.unwrap();
-    l.e.svc.document_transition(&l.signer, id, EditionEvent::Approve, None, None).await.unwrap();
+    approve(&l, id).await;
     l.e.svc.document_transition(&l.signer, id, EditionEvent::Publish, None, None).await.unwrap();
     let p = l.e.svc.public_document(id).await.unwrap();
     assert_eq!(p.edition.version_no, 2);
@@ -146,7 +174,7 @@ async fn repeal_and_amend_change_the_target_validity() {
     i.relations = vec![(RelationKind::Repeals, old.to_string()), (RelationKind::Amends, amended.to_string())];
     let (doc, _) = l.e.svc.create_document(&l.editor, &i).await.unwrap();
     l.e.svc.document_transition(&l.editor, doc.id, EditionEvent::Submit, None, None).await.unwrap();
-    l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Approve, None, None).await.unwrap();
+    approve(&l, doc.id).await;
     // Nothing happens to the targets until publication.
     assert_eq!(l.e.svc.public_document(old).await.unwrap().doc.validity, Validity::InForce);
     l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Publish, None, None).await.unwrap();
@@ -173,7 +201,7 @@ async fn validity_follows_dates_over_time() {
     i.fields.effective_on = Some(d("2026-12-27"));
     let (doc, _) = l.e.svc.create_document(&l.editor, &i).await.unwrap();
     l.e.svc.document_transition(&l.editor, doc.id, EditionEvent::Submit, None, None).await.unwrap();
-    l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Approve, None, None).await.unwrap();
+    approve(&l, doc.id).await;
     let p = l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Publish, None, None).await.unwrap();
     assert_eq!(p.validity, Validity::Pending);
     assert_eq!(p.expires_on, Some(d("2028-12-26")), "暂行: two years");
@@ -214,7 +242,7 @@ async fn scheduled_publishing_and_withdrawal() {
     let l = lib().await;
     let (doc, _) = l.e.svc.create_document(&l.editor, &input("定时发布")).await.unwrap();
     l.e.svc.document_transition(&l.editor, doc.id, EditionEvent::Submit, None, None).await.unwrap();
-    l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Approve, None, None).await.unwrap();
+    approve(&l, doc.id).await;
     let at = l.e.svc.now_ms() + 3_600_000;
     l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Schedule, None, Some(at)).await.unwrap();
     assert_eq!(l.e.svc.run_scheduled_publishing().await.unwrap(), 0);
@@ -256,7 +284,7 @@ async fn attachments_are_typed_by_content_and_follow_visibility() {
     );
     assert!(l.e.svc.staff_attachment(&l.editor, a.id).await.is_ok());
     l.e.svc.document_transition(&l.editor, doc.id, EditionEvent::Submit, None, None).await.unwrap();
-    l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Approve, None, None).await.unwrap();
+    approve(&l, doc.id).await;
     l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Publish, None, None).await.unwrap();
     let (pa, path) = l.e.svc.public_attachment(a.id).await.unwrap();
     assert_eq!(std::fs::read(path).unwrap(), b"%PDF-1.4\nhello");

@@ -4,9 +4,10 @@
 use chrono::NaiveDate;
 use gongkai_domain::foi::clock::{Stage, Urgency};
 use gongkai_domain::foi::{ApplicationInput, Outcome, reply_template};
+use gongkai_domain::review::{Decision, Step};
 use gongkai_domain::role::Role;
 use gongkai_domain::workday::Calendar;
-use gongkai_service::{AuditFilter, Ctx, FeeBasis, FoiAction, ServiceError};
+use gongkai_service::{AuditFilter, Ctx, FeeBasis, FoiAction, ReviewKind, ServiceError, StepInput};
 
 use crate::support::env;
 
@@ -46,6 +47,8 @@ async fn online_application_lifecycle_with_review_and_tracking() {
     e.user("officer", &[(Role::DisclosureOfficer, "c1")]).await;
     e.user("head", &[(Role::DisclosureHead, "c1")]).await;
     e.user("signer", &[(Role::Signer, "c1")]).await;
+    e.user("secrecy", &[(Role::ConfidentialityReviewer, "c1")]).await;
+    e.user("legal", &[(Role::LegalReviewer, "c1")]).await;
     let officer = e.as_user("officer").await;
     let head = e.as_user("head").await;
     let signer = e.as_user("signer").await;
@@ -98,6 +101,14 @@ async fn online_application_lifecycle_with_review_and_tracking() {
     e.svc.foi_draft_reply(&head, id, &reply_template(Outcome::Granted)).await.unwrap();
     assert!(matches!(e.svc.foi_send_reply(&officer, id, d(TODAY), "electronic").await, Err(ServiceError::Conflict(_))));
     assert!(matches!(e.svc.foi_approve_reply(&head, id).await, Err(ServiceError::Forbidden(_))));
+    // Replies pass 保密审查 and 法制审核 before 签发.
+    let r = e.svc.foi_approve_reply(&signer, id).await;
+    assert!(matches!(r, Err(ServiceError::Conflict(ref m)) if m.contains("保密审查")), "{r:?}");
+    for (who, step) in [("secrecy", Step::Secrecy), ("legal", Step::Legal)] {
+        let ctx = e.as_user(who).await;
+        let input = StepInput { step, decision: Decision::Approve, opinion: "同意".into(), override_reason: None };
+        e.svc.review_step(&ctx, ReviewKind::FoiReply, id, &input).await.unwrap();
+    }
     e.svc.foi_approve_reply(&signer, id).await.unwrap();
     let st = e.svc.foi_send_reply(&officer, id, d(TODAY), "electronic").await.unwrap();
     assert_eq!(st.stage, Stage::Closed);
@@ -211,6 +222,8 @@ async fn annual_report_from_records_and_disputes() {
     e.user("signer", &[(Role::Signer, "p")]).await;
     let officer = e.as_user("officer").await;
     let signer = e.as_user("signer").await;
+    // This province signs replies off without further steps.
+    e.svc.set_review_chain(&Ctx::system(), "p", "foi_reply", Some("signoff")).await.unwrap();
     let mut org = input();
     org.applicant_type = "legal_service".into();
     org.id_type = "credit_code".into();
@@ -298,6 +311,7 @@ async fn statistics_over_a_subtree_match_a_hand_count() {
     let officer = e.as_user("officer").await;
     let signer = e.as_user("signer").await;
     let sup = e.as_user("super").await;
+    e.svc.set_review_chain(&Ctx::system(), "p", "foi_reply", Some("signoff")).await.unwrap();
     // c1: two received (one answered in time, one open and overdue by today); c2: one answered in time and
     // taken to reconsideration, which corrected it; the province itself: one, still open but not due.
     let a = e.svc.foi_register(&officer, "c1", "in_person", &input(), Some(d("2026-03-02"))).await.unwrap();

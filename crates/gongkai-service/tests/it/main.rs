@@ -9,5 +9,6 @@ mod auth;
 mod documents;
 mod foi;
 mod orgs;
+mod review;
 mod search;
 mod support;

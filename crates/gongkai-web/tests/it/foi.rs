@@ -169,6 +169,19 @@ async fn api_and_console_workflow_and_report() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["reply_state"], "draft");
+    // Replies pass 保密审查 and 法制审核 before 签发 unless the organisation's chain says otherwise.
+    let r = c
+        .send_body(
+            Method::POST,
+            &path,
+            "application/json",
+            act(serde_json::json!({"action": "approve"})),
+            &[("authorization", &auth(&signer_token))],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("保密审查"), "{}", r.body);
+    t.svc.set_review_chain(&gongkai_service::Ctx::system(), "sc-cd", "foi_reply", Some("signoff")).await.unwrap();
     let r = c
         .send_body(
             Method::POST,

@@ -165,6 +165,11 @@ async fn api_writes_follow_the_workflow_and_name_bad_fields() {
     let r = c.send_body(Method::POST, &path, "application/json", tr("approve"), &[("authorization", &auth)]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "editors do not approve");
     let sauth = format!("Bearer {signer}");
+    // A normative document passes 保密审查 and 法制审核 before 签发.
+    let r = c.send_body(Method::POST, &path, "application/json", tr("approve"), &[("authorization", &sauth)]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("保密审查"), "{}", r.body);
+    t.svc.set_review_chain(&Ctx::system(), "sc-cd", "normative", Some("signoff")).await.unwrap();
     for ev in ["approve", "publish"] {
         let r = c.send_body(Method::POST, &path, "application/json", tr(ev), &[("authorization", &sauth)]).await;
         assert_eq!(r.status, StatusCode::OK, "{ev}: {}", r.body);
@@ -243,4 +248,55 @@ async fn openapi_is_served() {
     let r = t.client().get("/api/openapi.json").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["info"]["title"], "gongkai 政务公开 API");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_download_a_cleaned_copy_and_the_public_never_sees_review_pages() {
+    let t = app().await;
+    t.user("editor", &[(Role::Editor, "sc-cd")]).await;
+    let id = draft(&t, "成都市附件清理测试").await;
+    let att = t.svc.add_attachment(&Ctx::system(), id, "说明.txt", "附件正文，无个人信息。".as_bytes()).await.unwrap();
+    let pdf = t.svc.add_attachment(&Ctx::system(), id, "坏.pdf", b"%PDF-1.4 broken").await.unwrap();
+    let mut ed = t.logged_in("editor", None).await;
+    let r = ed.client.get(&format!("/admin/attachments/{}/clean", att.id)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.header("content-disposition").unwrap_or_default().starts_with("attachment;"), "{:?}", r.headers);
+    assert_eq!(r.body, "附件正文，无个人信息。");
+    // A damaged file is refused with the reason, naming the file field.
+    let r = ed.client.get(&format!("/admin/attachments/{}/clean", pdf.id)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    // Nothing of the review is public.
+    let mut anon = t.client();
+    for p in ["/admin/review", "/admin/review/dashboard", &format!("/admin/attachments/{}/clean", att.id)] {
+        let r = anon.get(p).await;
+        assert!(r.status.is_redirection(), "{p}: {}", r.status);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_steps_over_the_api() {
+    let t = app().await;
+    t.user("secrecy", &[(Role::ConfidentialityReviewer, "sc-cd")]).await;
+    let (_, token) = t.token("secrecy").await;
+    let auth = format!("Bearer {token}");
+    let id = draft(&t, "成都市审查接口测试办法").await;
+    step(&t, id, EditionEvent::Submit, None).await;
+    let ed = t.svc.staff_document(&Ctx::system(), id).await.unwrap().open.unwrap().id;
+    let mut c = t.client();
+    let path = format!("/api/v1/reviews/edition/{ed}");
+    assert_eq!(c.get(&path).await.status, StatusCode::UNAUTHORIZED, "never public");
+    let r = c.send_body(Method::GET, &path, "application/json", "", &[("authorization", &auth)]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["pending"], "secrecy");
+    assert_eq!(r.json()["chain"], serde_json::json!(["secrecy", "legal", "signoff"]));
+    let steps = format!("{path}/steps");
+    let bad = r#"{"step":"boss","decision":"approve"}"#.to_owned();
+    let r = c.send_body(Method::POST, &steps, "application/json", bad, &[("authorization", &auth)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["fields"][0]["field"], "step");
+    let ok = r#"{"step":"secrecy","decision":"approve","opinion":"不涉密"}"#.to_owned();
+    let r = c.send_body(Method::POST, &steps, "application/json", ok, &[("authorization", &auth)]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["pending"], "legal");
+    assert_eq!(r.json()["records"][0]["opinion"], "不涉密");
 }

@@ -48,6 +48,10 @@ const MARKERS: &[(&str, &str)] = &[
     ("admin/foi_report.html", "<h1>政府信息公开工作年度报告</h1>"),
     ("admin/foi_tools.html", r#"<h2 id="cal-title">工作日历调整</h2>"#),
     ("admin/foi_stats.html", "<h1>依申请公开统计</h1>"),
+    ("admin/_review.html", r#"<h2 id="chain-title">公开前审查记录</h2>"#),
+    ("admin/review.html", "<h1>公开前审查："),
+    ("admin/review_list.html", "<h1>待我审查</h1>"),
+    ("admin/review_dashboard.html", "<h1>审查统计</h1>"),
 ];
 
 struct Seen(BTreeSet<&'static str>);
@@ -95,6 +99,7 @@ async fn every_template_renders() {
     t.user("secadmin", &[(Role::SecurityAdmin, "sc")]).await;
     t.user("auditor", &[(Role::AuditAdmin, "sc")]).await;
     t.user("editor", &[(Role::Editor, "sc-cd")]).await;
+    t.user("reviewer", &[(Role::ConfidentialityReviewer, "sc")]).await;
 
     // Public pages.
     let mut anon = t.client();
@@ -234,6 +239,39 @@ async fn every_template_renders() {
     seen.page("/admin/documents/{id}/edit", &e.get(&format!("/admin/documents/{doc_id}/edit")).await, StatusCode::OK);
     let r = e.post_form(&format!("/admin/documents/{doc_id}/action/submit"), &[("_csrf", &csrf)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // 公开前审查: the secrecy reviewer's queue, the step form (an error, then the step), the record on the
+    // document's staff page, the security administrator's dashboard; none of it for the public.
+    let ed_id = t.svc.staff_document(&gongkai_service::Ctx::system(), doc_id).await.unwrap().open.unwrap().id;
+    let mut rv = t.logged_in("reviewer", None).await;
+    let r = rv.client.get("/admin/review").await;
+    seen.page("/admin/review", &r, StatusCode::OK);
+    assert!(r.body.contains(&format!("/admin/review/edition/{ed_id}")), "{}", r.body);
+    let step_url = format!("/admin/review/edition/{ed_id}");
+    let r = rv.client.get(&step_url).await;
+    seen.page("/admin/review/edition/{id}", &r, StatusCode::OK);
+    assert!(r.body.contains("保密审查意见"), "{}", r.body);
+    let csrf_rv = csrf_of(&r.body);
+    let r = rv
+        .client
+        .post_form(&step_url, &[("_csrf", &csrf_rv), ("step", "secrecy"), ("decision", "return"), ("opinion", "")])
+        .await;
+    seen.page("POST /admin/review/edition/{id} invalid", &r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains(r#"id="opinion-error""#), "{}", r.body);
+    let r = rv
+        .client
+        .post_form(
+            &step_url,
+            &[("_csrf", &csrf_rv), ("step", "secrecy"), ("decision", "approve"), ("opinion", "不涉密审查意见甲")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = rv.client.get(&r.location()).await;
+    assert!(r.body.contains("审查意见已记录"), "{}", r.body);
+    let view = e.get(&view_url).await;
+    assert!(view.body.contains("不涉密审查意见甲"), "the staff page shows the record: {}", view.body);
+    assert!(anon.get(&step_url).await.status.is_redirection(), "the public is sent to the login");
+    let r = sec.client.get("/admin/review/dashboard?days=7").await;
+    seen.page("/admin/review/dashboard", &r, StatusCode::OK);
     let signer = gongkai_service::Ctx::system();
     t.svc
         .document_transition(&signer, doc_id, gongkai_domain::document::EditionEvent::Approve, None, None)
@@ -250,6 +288,7 @@ async fn every_template_renders() {
     let page = anon.get(&format!("/doc/{doc_id}")).await;
     seen.page("/doc/{id}", &page, StatusCode::OK);
     assert!(page.body.contains(r#"id="第二条""#), "{}", page.body);
+    assert!(!page.body.contains("不涉密审查意见甲") && !page.body.contains("审查"), "no review record in public");
     assert!(page.body.contains(r#"<meta name="ArticleTitle" content="成都市就业促进办法">"#), "{}", page.body);
 
     // Search: the page before searching, with results, without results; the staff search.

@@ -380,3 +380,22 @@ fn bad_listen_address_is_named() {
     let out = run_in(d.path(), &["serve", "--listen", "localhost"]).failed();
     assert!(out.stderr.contains("server.listen"), "{}", out.stderr);
 }
+
+#[test]
+fn review_chains_are_set_shown_and_unset_per_org_and_class() {
+    let d = data();
+    run_in(d.path(), &["org", "add", "--code", "qj", "--name", "清江市人民政府", "--kind", "city"]).ok();
+    let out =
+        run_in(d.path(), &["review", "chain", "set", "--org", "qj", "--class", "normative", "legal,signoff"]).ok();
+    assert!(out.stdout.contains("法制审核 → 签发"), "{}", out.stdout);
+    let out = run_in(d.path(), &["review", "chain", "show"]).ok();
+    assert!(out.stdout.lines().any(|l| l == "qj\tnormative\tlegal,signoff"), "{}", out.stdout);
+    assert!(out.stdout.lines().any(|l| l == "*\tfoi_reply\tsecrecy,legal,signoff"), "{}", out.stdout);
+    let out = run_in(d.path(), &["review", "chain", "set", "--org", "qj", "--class", "normative", "secrecy"]).failed();
+    assert!(out.stderr.contains("签发"), "{}", out.stderr);
+    let out = run_in(d.path(), &["review", "chain", "set", "--org", "nowhere", "--class", "other", "signoff"]).failed();
+    assert!(out.stderr.contains("nowhere"), "{}", out.stderr);
+    run_in(d.path(), &["review", "chain", "unset", "--org", "qj", "--class", "normative"]).ok();
+    let out = run_in(d.path(), &["review", "chain", "show"]).ok();
+    assert!(!out.stdout.contains("qj\t"), "{}", out.stdout);
+}

@@ -253,6 +253,8 @@ fn two_nodes_on_postgresql_share_the_change_log() {
         let out = pg_cmd(da.path(), &db.url, &["token", "create", "--username", user, "--name", "t"]).ok();
         tokens.push(out.stdout.lines().last().unwrap().trim().to_owned());
     }
+    // Signed off without further review steps (the chain is not what this test is about).
+    pg_cmd(da.path(), &db.url, &["review", "chain", "set", "--org", "demo", "--class", "other", "signoff"]).ok();
     let env = [("GONGKAI_DATABASE_URL", db.url.as_str()), ("GONGKAI_SEARCH__POLL_INTERVAL_MS", "200")];
     let a = Server::start(da.path(), &["--no-background-tasks"], &env);
     let b = Server::start(db_dir.path(), &["--no-background-tasks"], &env);
