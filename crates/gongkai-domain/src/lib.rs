@@ -10,6 +10,7 @@ pub mod document;
 pub mod error;
 pub mod foi;
 pub mod foi_report;
+pub mod interp;
 pub mod org;
 pub mod password;
 pub mod role;

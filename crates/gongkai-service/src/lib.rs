@@ -18,6 +18,7 @@ mod demo_foi;
 mod documents;
 mod error;
 mod foi;
+mod interp;
 mod orgs;
 mod review;
 mod search;
@@ -43,8 +44,10 @@ pub use foi::{
 pub use gongkai_domain as domain;
 pub use gongkai_search as search_index;
 pub use gongkai_store::DocFilter;
+pub use gongkai_store::InterpRequirement;
 pub use gongkai_store::{AuditFilter, AuditRow, Backend, OpenOptions, Store};
 pub use gongkai_store::{CalendarAdjustmentRow, FoiCaseRow, FoiEventRow, FoiReportInputs, FoiRow, FoiTopicGroup};
+pub use interp::{CoverageOrg, InterpInput, InterpItem, InterpStaffView};
 pub use orgs::{ImportFormat, ImportReport, parse_org_file};
 pub use review::{ReviewKind, ReviewSubject};
 pub use search::{SearchConfig, SearchInput, SearchPage, SearchStatus};

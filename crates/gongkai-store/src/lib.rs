@@ -28,6 +28,7 @@ mod audit;
 mod documents;
 mod error;
 mod foi;
+mod interp;
 mod open;
 mod orgs;
 mod search;
@@ -40,6 +41,7 @@ pub use foi::{
     CalendarAdjustmentRow, FoiCaseRow, FoiClockCols, FoiEventRow, FoiFilter, FoiReportInputs, FoiReportRow, FoiRow,
     FoiTopicGroup, NewFoi,
 };
+pub use interp::{CoverageRow, InterpRequirement};
 pub use open::{Backend, OpenOptions};
 pub use orgs::NewOrg;
 pub use search::SearchSource;

@@ -8,6 +8,7 @@ mod accounts;
 mod auth;
 mod documents;
 mod foi;
+mod interp;
 mod orgs;
 mod search;
 mod support;
