@@ -122,7 +122,7 @@ pub struct InterpFields {
 pub fn validate_interp(f: &InterpFields, has_images: bool) -> Vec<FieldError> {
     let mut e = Vec::new();
     let Some(form) = f.form else {
-        e.push(FieldError::new("form", "请选择解读形式"));
+        e.push(FieldError::new("interp_form", "请选择解读形式"));
         return e;
     };
     let blank = |o: &Option<String>| o.as_deref().is_none_or(|s| s.trim().is_empty());

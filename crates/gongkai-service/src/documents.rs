@@ -280,6 +280,7 @@ impl Service {
         input: &DocInput,
         interp: Option<&InterpFields>,
     ) -> Result<(Document, Edition), ServiceError> {
+        self.check_interp_class_targets(input).await?;
         let (fields, org, joint, rels) = self.check_input(input, None).await?;
         Self::require(ctx, &[Role::Editor], &org)?;
         let fields = self.with_default_term(fields);
@@ -346,6 +347,7 @@ impl Service {
         input: &DocInput,
         interp: Option<&InterpFields>,
     ) -> Result<Edition, ServiceError> {
+        self.check_interp_class_targets(input).await?;
         let (doc, org) = self.doc_and_org(id).await?;
         Self::require(ctx, &[Role::Editor], &org)?;
         let (fields, new_org, joint, rels) = self.check_input(input, Some(id)).await?;

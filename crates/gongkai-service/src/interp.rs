@@ -147,6 +147,52 @@ impl Service {
         self.create_document_ext(ctx, &doc, Some(&interp)).await
     }
 
+    /// Sets the interpretation fields of an interpretation whose open edition is a draft (or was
+    /// returned). Editors of its organisation; audited.
+    pub async fn set_interpretation_fields(&self, ctx: &Ctx, id: i64, f: &InterpFields) -> Result<(), ServiceError> {
+        let (doc, org) = self.doc_and_org(id).await?;
+        Self::require(ctx, &[Role::Editor], &org)?;
+        if doc.class != DocClass::Interpretation {
+            return Err(ServiceError::Conflict("该文件不是政策解读（文件类别须为“政策解读”）".into()));
+        }
+        let f = Self::clean_interp(f.clone());
+        let open = match doc.open_version_id {
+            Some(o) => self.store.edition(o).await?,
+            None => None,
+        }
+        .ok_or_else(|| ServiceError::Conflict("该解读没有正在编辑的版本，请先创建新版本".into()))?;
+        if !matches!(open.state, EditionState::Draft | EditionState::Returned) {
+            return Err(ServiceError::Conflict(format!("当前版本状态为“{}”，不能修改", open.state.label())));
+        }
+        let has_images = self.store.attachments_of(open.id).await?.iter().any(|a| a.content_type.starts_with("image/"));
+        gongkai_domain::Invalid::check(validate_interp(&f, has_images))?;
+        let now = self.now_ms();
+        let mut tx = self.store.begin().await?;
+        tx.lock_document(id).await?;
+        tx.upsert_interpretation(id, &f, now).await?;
+        let mut a = ctx.audit(now, "document.interp_fields", "document", Some(id.to_string()));
+        a.org_id = Some(doc.org_id);
+        a.after = Some(
+            json!({"form": f.form.map(|x| x.key()), "interpreter": f.interpreter, "first_interpreter": f.first_interpreter})
+                .to_string(),
+        );
+        tx.append_audit(&a).await?;
+        tx.append_search_change(id, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Checks the targets of a document of class 政策解读 created or edited through the ordinary
+    /// document form.
+    pub(crate) async fn check_interp_class_targets(&self, input: &DocInput) -> Result<(), ServiceError> {
+        if input.fields.class != Some(DocClass::Interpretation) {
+            return Ok(());
+        }
+        let mut errors = Vec::new();
+        self.check_interp_targets(input, &mut errors).await?;
+        Ok(gongkai_domain::Invalid::check(errors)?)
+    }
+
     /// Replaces an interpretation's draft: document fields, links and interpretation fields.
     pub async fn update_interpretation(
         &self,

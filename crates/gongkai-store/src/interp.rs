@@ -63,6 +63,9 @@ pub struct CoverageRow {
     pub first_interp_at_ms: Option<i64>,
 }
 
+/// `interp_requirements` columns: required, gov_issued, exemption_reason, exempted_by, exempted_at.
+type ReqRow = (bool, bool, Option<String>, Option<i64>, Option<i64>);
+
 fn join_docs(rows: Vec<(DocRow, InterpRow)>) -> Result<Vec<(Document, InterpFields)>, StoreError> {
     rows.into_iter().map(|(d, i)| Ok((d.into_doc()?, i.into_fields()?))).collect()
 }
@@ -143,7 +146,7 @@ impl Store {
 
     /// The 三同步 settings of a document (defaults when none were recorded).
     pub async fn interp_requirement(&self, document_id: i64) -> Result<InterpRequirement, StoreError> {
-        let row: Option<(bool, bool, Option<String>, Option<i64>, Option<i64>)> = on_pool!(self, |p| {
+        let row: Option<ReqRow> = on_pool!(self, |p| {
             sqlx::query_as(
                 "SELECT required, gov_issued, exemption_reason, exempted_by, exempted_at FROM interp_requirements \
                  WHERE document_id = $1",
@@ -265,7 +268,7 @@ impl Tx {
 
     /// The 三同步 settings of a document inside a transaction.
     pub async fn interp_requirement(&mut self, document_id: i64) -> Result<InterpRequirement, StoreError> {
-        let row: Option<(bool, bool, Option<String>, Option<i64>, Option<i64>)> = on_tx!(self, |c| {
+        let row: Option<ReqRow> = on_tx!(self, |c| {
             sqlx::query_as(
                 "SELECT required, gov_issued, exemption_reason, exempted_by, exempted_at FROM interp_requirements \
                  WHERE document_id = $1",

@@ -19,6 +19,7 @@ pub mod feeds;
 pub mod foi;
 pub mod foi_report;
 pub mod identity;
+pub mod interp;
 pub mod metrics;
 pub mod public;
 pub mod screen;
@@ -128,7 +129,9 @@ pub fn router(state: AppState) -> Router {
         .merge(admin_docs::routes())
         .merge(search::routes())
         .merge(foi::routes())
-        .nest("/api/v1", api::routes().merge(search::api_routes()))
+        .merge(interp::public_routes())
+        .merge(interp::admin_routes())
+        .nest("/api/v1", api::routes().merge(search::api_routes()).merge(interp::api_routes()))
         .route("/api/openapi.json", get(api::openapi))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -50,6 +50,9 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("admin/foi.html", include_str!("../templates/admin/foi.html")),
     ("admin/foi_report.html", include_str!("../templates/admin/foi_report.html")),
     ("admin/foi_tools.html", include_str!("../templates/admin/foi_tools.html")),
+    ("public/interpretations.html", include_str!("../templates/public/interpretations.html")),
+    ("admin/interpretation.html", include_str!("../templates/admin/interpretation.html")),
+    ("admin/interp_coverage.html", include_str!("../templates/admin/interp_coverage.html")),
 ];
 
 /// The stylesheet, served at `/static/site.css`.

@@ -47,6 +47,9 @@ const MARKERS: &[(&str, &str)] = &[
     ("admin/foi.html", r#"<h2 id="clock-title">期限计算过程</h2>"#),
     ("admin/foi_report.html", "<h1>政府信息公开工作年度报告</h1>"),
     ("admin/foi_tools.html", r#"<h2 id="cal-title">工作日历调整</h2>"#),
+    ("public/interpretations.html", "<h1>政策解读</h1>"),
+    ("admin/interpretation.html", r#"<h2 id="req-title">同步解读（三同步）</h2>"#),
+    ("admin/interp_coverage.html", "<h1>政策解读情况（多元化解读比例）</h1>"),
 ];
 
 struct Seen(BTreeSet<&'static str>);
@@ -282,6 +285,11 @@ async fn every_template_renders() {
 
     // Disclosure on application: the public form, receipt and tracking; the console's pages.
     for (what, r, status) in crate::foi::visit_every_page(&t).await {
+        seen.page(&what, &r, status);
+    }
+
+    // Policy interpretation: the public list and page, the console page and the 50 % figures.
+    for (what, r, status) in crate::interp::visit_every_page(&t).await {
         seen.page(&what, &r, status);
     }
 
