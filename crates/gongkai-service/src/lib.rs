@@ -15,6 +15,7 @@ mod auth;
 mod cleanup;
 mod demo;
 mod demo_foi;
+mod demo_interp;
 mod documents;
 mod error;
 mod foi;

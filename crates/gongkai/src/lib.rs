@@ -399,6 +399,10 @@ async fn serve_command(cfg: Config, args: ServeArgs) -> anyhow::Result<ExitCode>
                 "已创建 {docs} 份演示政策文件（涵盖现行有效、尚未生效、已修改、部分失效、已失效、已废止、未标注）。"
             );
         }
+        let interps = svc.seed_demo_interpretations().await?;
+        if interps > 0 {
+            println!("已创建 {interps} 篇演示政策解读（图解、视频、文字、专家解读）。");
+        }
         let applications = svc.seed_demo_foi().await?;
         if applications > 0 {
             println!(

@@ -94,7 +94,11 @@ async fn both_pages_link_each_other_and_the_api_shows_them() {
     let r = unescape(anon.get(&format!("/doc/{policy}")).await);
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains(r#"<h2 id="interps-title">政策解读</h2>"#), "{}", r.body);
-    assert!(r.body.contains(&format!(r#"<a href="/doc/{interp}">图解：成都市稳就业若干措施</a>（图解，李华）"#)), "{}", r.body);
+    assert!(
+        r.body.contains(&format!(r#"<a href="/doc/{interp}">图解：成都市稳就业若干措施</a>（图解，李华）"#)),
+        "{}",
+        r.body
+    );
 
     let r = unescape(anon.get(&format!("/doc/{interp}")).await);
     assert_eq!(r.status, StatusCode::OK);
