@@ -13,6 +13,7 @@ pub mod foi_report;
 pub mod interp;
 pub mod org;
 pub mod password;
+pub mod qa;
 pub mod role;
 pub mod screen;
 pub mod textnorm;

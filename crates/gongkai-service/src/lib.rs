@@ -21,6 +21,7 @@ mod error;
 mod foi;
 mod interp;
 mod orgs;
+mod qa;
 mod review;
 mod search;
 mod secret;
@@ -48,8 +49,10 @@ pub use gongkai_store::DocFilter;
 pub use gongkai_store::InterpRequirement;
 pub use gongkai_store::{AuditFilter, AuditRow, Backend, OpenOptions, Store};
 pub use gongkai_store::{CalendarAdjustmentRow, FoiCaseRow, FoiEventRow, FoiReportInputs, FoiRow, FoiTopicGroup};
+pub use gongkai_store::{QaFilter, QaItem};
 pub use interp::{CoverageOrg, InterpInput, InterpItem, InterpStaffView};
 pub use orgs::{ImportFormat, ImportReport, parse_org_file};
+pub use qa::{QaImportOutcome, QaInput};
 pub use review::{ReviewKind, ReviewSubject};
 pub use search::{SearchConfig, SearchInput, SearchPage, SearchStatus};
 

@@ -31,6 +31,7 @@ mod foi;
 mod interp;
 mod open;
 mod orgs;
+mod qa;
 mod search;
 mod users;
 
@@ -44,6 +45,7 @@ pub use foi::{
 pub use interp::{CoverageRow, InterpRequirement};
 pub use open::{Backend, OpenOptions};
 pub use orgs::NewOrg;
+pub use qa::{QaFilter, QaItem};
 pub use search::SearchSource;
 pub use users::NewUser;
 

@@ -10,5 +10,6 @@ mod documents;
 mod foi;
 mod interp;
 mod orgs;
+mod qa;
 mod search;
 mod support;
