@@ -35,7 +35,8 @@ export const PUBLIC_PAGES = [
   // Policy interpretations (demo ids 11–14, created after the ten demo documents): a 图解 with its image and
   // alternative text, a video with its transcript; /doc/4 above lists its interpretation.
   { name: 'interpretations', path: '/interpretations' },
-  { name: 'doc-interpretation-graphic', path: '/doc/11' },
+  // The 图解 image is content, not page furniture: left out of the page-weight table.
+  { name: 'doc-interpretation-graphic', path: '/doc/11', weigh: false },
   { name: 'doc-interpretation-video', path: '/doc/12', screenshot: false },
   { name: 'search', path: '/search' },
   { name: 'search-results', path: '/search?q=%E5%85%AC%E5%BC%80' },

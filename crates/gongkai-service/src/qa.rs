@@ -284,7 +284,12 @@ impl Service {
             let f = QaFilter { since_ms, ..QaFilter::default() };
             let (page, _) = self.store.qa_list(&f, 500, offset).await?;
             let n = page.len() as i64;
-            out.extend(page.into_iter().filter(|i| since.is_some() || i.state == QaState::Published));
+            // A delta carries items that were ever published (drafts never reach the hotline).
+            out.extend(
+                page.into_iter().filter(|i| {
+                    if since.is_some() { i.published_at_ms.is_some() } else { i.state == QaState::Published }
+                }),
+            );
             if n < 500 {
                 break;
             }

@@ -98,7 +98,10 @@ pub async fn document_context(state: &AppState, p: &PublicDocument) -> Result<Va
         )
     } else {
         let list = state.svc.public_interpretations_of(p.doc.id).await?;
-        Ok(context! { relations => relations, interpretations => list.iter().map(item_value).collect::<Vec<_>>() })
+        let related_qa = crate::qa::related(state, p.doc.id).await?;
+        Ok(
+            context! { relations => relations, interpretations => list.iter().map(item_value).collect::<Vec<_>>(), related_qa => related_qa },
+        )
     }
 }
 
@@ -541,13 +544,13 @@ async fn coverage_page(
         .map(|(i, r)| {
             context! {
                 org_name => r.org_name.clone(), total => r.total, diversified => r.diversified, same_day => r.same_day,
-                percent => r.percent(), meets => r.meets_rule(), bar => bar(r.percent()), y => i * 36 + 8,
+                percent => r.percent(), meets => r.meets_rule(), bar => bar(r.percent()), y => i * 40 + 8,
                 missing => r.missing.iter().map(doc_value).collect::<Vec<_>>(),
             }
         })
         .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let chart_height = rows.len() * 36 + 16;
+    let chart_height = rows.len() * 40 + 16;
     render(
         &state,
         &id,

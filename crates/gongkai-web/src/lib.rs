@@ -22,6 +22,7 @@ pub mod identity;
 pub mod interp;
 pub mod metrics;
 pub mod public;
+pub mod qa;
 pub mod screen;
 pub mod search;
 pub mod templates;
@@ -131,7 +132,8 @@ pub fn router(state: AppState) -> Router {
         .merge(foi::routes())
         .merge(interp::public_routes())
         .merge(interp::admin_routes())
-        .nest("/api/v1", api::routes().merge(search::api_routes()).merge(interp::api_routes()))
+        .merge(qa::public_routes())
+        .nest("/api/v1", api::routes().merge(search::api_routes()).merge(interp::api_routes()).merge(qa::api_routes()))
         .route("/api/openapi.json", get(api::openapi))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -53,6 +53,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("public/interpretations.html", include_str!("../templates/public/interpretations.html")),
     ("admin/interpretation.html", include_str!("../templates/admin/interpretation.html")),
     ("admin/interp_coverage.html", include_str!("../templates/admin/interp_coverage.html")),
+    ("public/qa.html", include_str!("../templates/public/qa.html")),
+    ("public/qa_item.html", include_str!("../templates/public/qa_item.html")),
 ];
 
 /// The stylesheet, served at `/static/site.css`.

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 mod foi_config;
 mod foi_import;
+pub mod qa_transfer;
 pub mod report;
 pub mod scan;
 pub mod transfer;
@@ -193,6 +194,16 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(cli::ImportCommand::Foi { file }) => {
             let svc = service(&cfg, open_store(&cfg, false).await?);
             return foi_import::run(&svc, &file).await;
+        }
+        Command::Import(cli::ImportCommand::Qa { file }) => {
+            let svc = service(&cfg, open_store(&cfg, false).await?);
+            return qa_transfer::import_qa(&svc, &file).await;
+        }
+        Command::Export(cli::ExportCommand::Qa { format, since, out }) => {
+            transfer::check_export_args(format, out.as_deref())?;
+            let since = qa_transfer::parse_since(since.as_deref())?;
+            let svc = service(&cfg, open_store(&cfg, false).await?);
+            qa_transfer::export_qa(&svc, format, since, out.as_deref()).await?;
         }
         Command::Export(cli::ExportCommand::Documents { format, out }) => {
             transfer::check_export_args(format, out.as_deref())?;

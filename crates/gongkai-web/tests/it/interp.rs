@@ -61,6 +61,27 @@ pub async fn published_pair(t: &TestApp) -> (i64, i64) {
     (p.id, i.id)
 }
 
+/// A published Q&A item citing 第二条 of `policy`; returns its id.
+pub async fn published_qa(t: &TestApp, policy: i64) -> i64 {
+    use gongkai_domain::qa::{QaEvent, QaFields, QaSourceRef};
+    let sys = Ctx::system();
+    let input = gongkai_service::QaInput {
+        fields: QaFields {
+            question: "吸纳就业困难人员的企业能领补贴吗？".into(),
+            answer: "可以。按措施第二条，企业吸纳就业困难人员可以申领补贴。".into(),
+            category: Some("劳动、人事、监察".into()),
+            sources: vec![QaSourceRef { document: policy.to_string(), anchor: Some("第二条".into()) }],
+            ..QaFields::default()
+        },
+        org_code: "sc-cd".into(),
+        external_id: None,
+    };
+    let it = t.svc.create_qa(&sys, &input).await.unwrap();
+    t.svc.qa_transition(&sys, it.id, QaEvent::Submit, None).await.unwrap();
+    t.svc.qa_transition(&sys, it.id, QaEvent::Publish, None).await.unwrap();
+    it.id
+}
+
 /// Visits every interpretation page (for the template test).
 pub async fn visit_every_page(t: &TestApp) -> Vec<(String, Resp, StatusCode)> {
     let (policy, interp) = published_pair(t).await;
@@ -68,6 +89,9 @@ pub async fn visit_every_page(t: &TestApp) -> Vec<(String, Resp, StatusCode)> {
     let mut anon = t.client();
     out.push(("/interpretations".into(), anon.get("/interpretations").await, StatusCode::OK));
     out.push(("/doc/{interp}".into(), anon.get(&format!("/doc/{interp}")).await, StatusCode::OK));
+    let qa = published_qa(t, policy).await;
+    out.push(("/qa".into(), anon.get("/qa").await, StatusCode::OK));
+    out.push(("/qa/{id}".into(), anon.get(&format!("/qa/{qa}")).await, StatusCode::OK));
     t.user("interp-editor", &[(Role::Editor, "sc-cd")]).await;
     let mut ed = t.logged_in("interp-editor", None).await;
     let c = &mut ed.client;
@@ -268,4 +292,51 @@ async fn supervisors_see_the_fifty_percent_figures_with_a_chart() {
     let mut ed = t.logged_in("ed2", None).await;
     let r = ed.client.get("/admin/interpretations/coverage?org=sc&year=2026").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "editors are refused: {}", r.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qa_pages_related_items_stale_items_and_the_export_api() {
+    let t = app().await;
+    let (policy, _) = published_pair(&t).await;
+    let qa = published_qa(&t, policy).await;
+    let mut anon = t.client();
+    let r = anon.get(&format!("/qa/{qa}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("《成都市稳就业若干措施》第二条"), "{}", r.body);
+    let r = anon.get("/qa").await;
+    assert!(r.body.contains("<h2 id=\"hot-title\">热点问题</h2>"), "viewed once, so hot: {}", r.body);
+    let r = anon.get(&format!("/doc/{policy}")).await;
+    assert!(r.body.contains("<h2 id=\"qa-title\">相关问答</h2>"), "{}", r.body);
+    let j = anon.get(&format!("/api/v1/qa?document={policy}")).await.json();
+    assert_eq!(j["total"], 1);
+    assert_eq!(j["items"][0]["id"], format!("gk-qa-{qa}"));
+    assert_eq!(j["items"][0]["sources"][0]["anchor"], "第二条");
+    let j = anon.get("/api/v1/qa/export").await.json();
+    assert_eq!(j["items"][0]["op"], "upsert");
+    let r = anon.get("/api/v1/qa/export?since=yesterday").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The policy is withdrawn from force by a repeal: the answer goes stale and leaves the public.
+    let sys = Ctx::system();
+    let repeal = DocInput {
+        fields: DocFields {
+            title: "关于废止稳就业若干措施的决定".into(),
+            class: Some(DocClass::Other),
+            body: "决定废止。".into(),
+            ..DocFields::default()
+        },
+        org_code: "sc-cd".into(),
+        relations: vec![(RelationKind::Repeals, policy.to_string())],
+        ..DocInput::default()
+    };
+    let (d, _) = t.svc.create_document(&sys, &repeal).await.unwrap();
+    for ev in [EditionEvent::Submit, EditionEvent::Approve, EditionEvent::Publish] {
+        t.svc.document_transition(&sys, d.id, ev, None, None).await.unwrap();
+    }
+    assert_eq!(anon.get(&format!("/qa/{qa}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(anon.get("/api/v1/qa").await.json()["total"], 0);
+    let today = gongkai_service::china_date(t.svc.now_ms());
+    let j = anon.get(&format!("/api/v1/qa/export?since={today}")).await.json();
+    assert_eq!(j["items"][0]["op"], "delete", "the hotline drops it: {j}");
+    assert_eq!(j["items"][0]["stale"], true);
 }

@@ -50,6 +50,8 @@ const MARKERS: &[(&str, &str)] = &[
     ("public/interpretations.html", "<h1>政策解读</h1>"),
     ("admin/interpretation.html", r#"<h2 id="req-title">同步解读（三同步）</h2>"#),
     ("admin/interp_coverage.html", "<h1>政策解读情况（多元化解读比例）</h1>"),
+    ("public/qa.html", "<h1>政策问答</h1>"),
+    ("public/qa_item.html", r#"<h2 id="basis-title">政策依据</h2>"#),
 ];
 
 struct Seen(BTreeSet<&'static str>);
