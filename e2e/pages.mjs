@@ -38,6 +38,9 @@ export const PUBLIC_PAGES = [
   // The 图解 image is content, not page furniture: left out of the page-weight table.
   { name: 'doc-interpretation-graphic', path: '/doc/11', weigh: false },
   { name: 'doc-interpretation-video', path: '/doc/12', screenshot: false },
+  // Policy Q&A (demo items 1–4).
+  { name: 'qa', path: '/qa' },
+  { name: 'qa-item', path: '/qa/1' },
   { name: 'search', path: '/search' },
   { name: 'search-results', path: '/search?q=%E5%85%AC%E5%BC%80' },
   { name: 'search-filtered', path: '/search?q=%E5%8A%9E%E6%B3%95&class=normative&validity=in_force', screenshot: false, weigh: false },

@@ -4,8 +4,9 @@
 
 use gongkai_domain::document::{DocFields, EditionEvent, RelationKind};
 use gongkai_domain::interp::{InterpFields, InterpForm};
+use gongkai_domain::qa::{QaFields, QaSourceRef};
 
-use crate::{Ctx, DocInput, InterpInput, Service, ServiceError};
+use crate::{Ctx, DocInput, InterpInput, QaInput, Service, ServiceError};
 
 /// The 图解's image (rendered from the demo's own text).
 const TUJIE_PNG: &[u8] = include_bytes!("../data/demo-tujie.png");
@@ -88,6 +89,62 @@ const DEMO_INTERPS: &[DemoInterp] = &[
     },
 ];
 
+/// Demo Q&A items: (external id, organisation, question, answer, category, audience, region, sources
+/// as (document key, article)).
+type DemoQa = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+const DEMO_QA: &[DemoQa] = &[
+    (
+        "demo-qa-01",
+        "qingjiang-hrss",
+        "一次性创业补贴现在是多少钱？",
+        "一次性创业补贴的标准为每户8000元（2026年修改前为5000元），应当自注册之日起1年内申领。",
+        "劳动、人事、监察",
+        "个人",
+        "清江市",
+        &[("demo-doc-04", "第三条"), ("demo-doc-05", "")],
+    ),
+    (
+        "demo-qa-02",
+        "qingjiang-hrss",
+        "就业创业补贴在哪里申请？",
+        "可以通过清江市人力资源和社会保障局网上办事大厅申请，也可以到线下窗口提交申请。",
+        "劳动、人事、监察",
+        "个人",
+        "清江市",
+        &[("demo-doc-04", "第四条"), ("demo-doc-05", "")],
+    ),
+    (
+        "demo-qa-03",
+        "demo",
+        "申请政府信息公开，多长时间能得到答复？",
+        "能够当场答复的当场答复；不能当场答复的，自收到申请之日起20个工作日内答复，需要延长的经负责人同意可延长，延长期限最长不超过20个工作日。",
+        "综合政务",
+        "个人、法人和其他组织",
+        "示范省",
+        &[("demo-doc-02", "")],
+    ),
+    (
+        "demo-qa-04",
+        "demo-gov-office",
+        "政府网站有适老版吗？",
+        "有。按照省政府办公厅的意见，政府网站应当提供适老版，字号、对比度和操作方式符合相关标准。本网站页面顶部的“显示设置”可以切换。",
+        "综合政务",
+        "老年人",
+        "示范省",
+        &[("demo-doc-01", "")],
+    ),
+];
+
 /// Policies counted by the 50 % rule (issued in the name of the government or its general
 /// office), and whether each needs an interpretation at publication.
 const DEMO_REQUIREMENTS: &[(&str, bool)] = &[("demo-doc-01", true), ("demo-doc-02", false), ("demo-doc-10", true)];
@@ -142,6 +199,47 @@ impl Service {
             for ev in [EditionEvent::Submit, EditionEvent::Approve, EditionEvent::Publish] {
                 self.document_transition(&ctx, doc.id, ev, None, None).await?;
             }
+            created += 1;
+        }
+        Ok(created)
+    }
+
+    /// Imports the demo Q&A items that do not exist yet (published). Returns how many were created.
+    pub async fn seed_demo_qa(&self) -> Result<usize, ServiceError> {
+        let ctx = Ctx::system();
+        let mut created = 0;
+        for (key, org, question, answer, category, audience, region, sources) in DEMO_QA {
+            if self.store.qa_by_external_id(key).await?.is_some() {
+                continue;
+            }
+            let mut refs = Vec::new();
+            for (doc, anchor) in *sources {
+                if let Some(d) = self.resolve_document(doc).await? {
+                    refs.push(QaSourceRef {
+                        document: d.id.to_string(),
+                        anchor: Some((*anchor).to_owned()).filter(|a| !a.is_empty()),
+                    });
+                }
+            }
+            if refs.is_empty() {
+                continue;
+            }
+            let input = QaInput {
+                fields: QaFields {
+                    question: (*question).into(),
+                    answer: (*answer).into(),
+                    category: Some((*category).into()),
+                    tags: Vec::new(),
+                    audience: Some((*audience).into()),
+                    region: Some((*region).into()),
+                    valid_from: None,
+                    valid_to: None,
+                    sources: refs,
+                },
+                org_code: (*org).into(),
+                external_id: Some((*key).into()),
+            };
+            self.import_qa(&ctx, &input).await?;
             created += 1;
         }
         Ok(created)

@@ -8,7 +8,7 @@
 
 use chrono::NaiveDate;
 use gongkai_domain::FieldError;
-use gongkai_domain::document::anchors;
+use gongkai_domain::document::{Validity, anchors};
 use gongkai_domain::qa::{QaEvent, QaFields, QaState, qa_transition, validate_qa};
 use gongkai_domain::role::Role;
 use gongkai_store::{QaFilter, QaItem};
@@ -37,8 +37,8 @@ pub enum QaImportOutcome {
 }
 
 impl Service {
-    /// Resolves and checks the sources: each document must be public, each anchor an article or
-    /// heading of its published body. Returns (document id, anchor or "").
+    /// Resolves and checks the sources: each document must be public and still relied on (not
+    /// 已废止 / 已失效), each anchor an article or heading of its published body. Returns (document id, anchor or "").
     async fn resolve_qa_sources(
         &self,
         f: &QaFields,
@@ -51,6 +51,13 @@ impl Service {
                 errors.push(FieldError::new("sources", format!("政策依据“{}”不存在或未公开发布", s.document)));
                 continue;
             };
+            if matches!(doc.validity, Validity::Repealed | Validity::Expired) {
+                errors.push(FieldError::new(
+                    "sources",
+                    format!("《{}》{}，不能作为政策依据", doc.title, doc.validity.label()),
+                ));
+                continue;
+            }
             let anchor = s.anchor.clone().unwrap_or_default();
             if !anchor.is_empty() {
                 let body = match doc.published_version_id {
@@ -191,7 +198,9 @@ impl Service {
         let mut tx = self.store.begin().await?;
         let (state, _, stale) =
             tx.qa_item_state(id).await?.ok_or_else(|| ServiceError::NotFound("问答不存在".into()))?;
-        let Some(next) = qa_transition(state, event) else {
+        // A reviewer may confirm a stale published answer as it is (the change did not touch it).
+        let confirm = event == QaEvent::Publish && state == QaState::Published && stale;
+        let Some(next) = (if confirm { Some(QaState::Published) } else { qa_transition(state, event) }) else {
             return Err(ServiceError::Conflict(format!("“{}”状态的问答不能执行此操作", state.label())));
         };
         let approver = if event == QaEvent::Publish { ctx.actor_id() } else { None };

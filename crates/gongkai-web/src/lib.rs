@@ -133,6 +133,7 @@ pub fn router(state: AppState) -> Router {
         .merge(interp::public_routes())
         .merge(interp::admin_routes())
         .merge(qa::public_routes())
+        .merge(qa::admin_routes())
         .nest("/api/v1", api::routes().merge(search::api_routes()).merge(interp::api_routes()).merge(qa::api_routes()))
         .route("/api/openapi.json", get(api::openapi))
         .route("/healthz", get(healthz))

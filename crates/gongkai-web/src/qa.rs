@@ -3,7 +3,7 @@
 //! `gongkai export qa` (the 12345 hotline format, documented in `docs/12345-export.md`).
 
 use axum::extract::{Path, Query, State};
-use axum::response::Html;
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use chrono::NaiveDate;
@@ -13,6 +13,7 @@ use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
+use crate::admin::{Staff, field_errors, ser};
 use crate::error::{AppError, ErrorCode, FieldMessage};
 use crate::identity::Identity;
 use crate::templates::page;
@@ -20,6 +21,14 @@ use crate::templates::page;
 /// Public routes.
 pub fn public_routes() -> Router<AppState> {
     Router::new().route("/qa", get(list_page)).route("/qa/{id}", get(item_page))
+}
+
+/// Console routes: the staff list (stale items first to review), the new-item form and the
+/// workflow actions.
+pub fn admin_routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/qa", get(admin_list).post(admin_create))
+        .route("/admin/qa/{id}/action/{event}", axum::routing::post(admin_action))
 }
 
 /// API routes, nested under `/api/v1`.
@@ -302,4 +311,224 @@ async fn api_export(State(state): State<AppState>, Query(q): Query<ListQuery>) -
     let items = state.svc.qa_export(since).await?;
     let rows = out_rows(&state, &items).await?;
     Ok(Json(QaList { total: rows.len() as i64, items: rows }))
+}
+
+// ---- console ----
+
+#[derive(Deserialize, Default, Serialize, Clone)]
+struct AdminQuery {
+    #[serde(default)]
+    org: Option<String>,
+    #[serde(default)]
+    stale: Option<String>,
+    #[serde(default)]
+    notice: Option<String>,
+}
+
+#[derive(Deserialize, Default, Serialize, Clone)]
+struct QaForm {
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    question: String,
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    sources: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    tags: String,
+    #[serde(default)]
+    audience: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    valid_from: String,
+    #[serde(default)]
+    valid_to: String,
+}
+
+fn opt(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+fn staff_value(it: &QaItem) -> Value {
+    use gongkai_service::domain::qa::{QaEvent, qa_transition};
+    let actions: Vec<Value> = [QaEvent::Submit, QaEvent::Publish, QaEvent::Return, QaEvent::Withdraw]
+        .into_iter()
+        .filter(|e| {
+            qa_transition(it.state, *e).is_some()
+                || (*e == QaEvent::Publish && it.stale && it.state == QaState::Published)
+        })
+        .map(|e| {
+            let (label, reason) = match e {
+                QaEvent::Submit => ("提交审核", false),
+                QaEvent::Publish => (if it.stale { "复核通过并重新发布" } else { "审核通过并发布" }, false),
+                QaEvent::Return => ("退回修改", true),
+                _ => ("撤回", true),
+            };
+            context! { event => e.key(), label => label, reason => reason }
+        })
+        .collect();
+    context! {
+        id => it.id, question => it.fields.question.clone(), state_label => it.state.label(), stale => it.stale,
+        stale_reason => it.stale_reason.clone(), actions => actions, public => it.state == QaState::Published && !it.stale,
+        sources => it.sources.iter().map(|(d, t, a)| context! { id => d, title => t.clone(), anchor => a.clone() }).collect::<Vec<_>>(),
+    }
+}
+
+async fn render_admin(
+    state: &AppState,
+    id: &Identity,
+    q: &AdminQuery,
+    form: &QaForm,
+    errors: &[FieldMessage],
+    status: axum::http::StatusCode,
+) -> Response {
+    let org = q.org.clone().filter(|o| !o.trim().is_empty()).unwrap_or_else(|| form.org.clone());
+    let stale_only = q.stale.as_deref() == Some("1");
+    let mut errors = errors.to_vec();
+    let items = if org.trim().is_empty() {
+        Vec::new()
+    } else {
+        match state.svc.staff_qa_list(&id.ctx(), &org, stale_only, 200, 0).await {
+            Ok((items, _)) => items,
+            Err(e) => {
+                let e = AppError::from(e);
+                if matches!(e.code, ErrorCode::ValidationFailed) {
+                    errors.extend(field_errors(&e));
+                    Vec::new()
+                } else {
+                    return e.into_response();
+                }
+            }
+        }
+    };
+    let notice = match q.notice.as_deref() {
+        Some("created") => Some("问答草稿已创建。"),
+        Some("done") => Some("操作已完成。"),
+        _ => None,
+    };
+    match page(
+        state,
+        id,
+        "admin/qa.html",
+        context! {
+            org => org, stale_only => stale_only, items => items.iter().map(staff_value).collect::<Vec<_>>(),
+            form => ser(form), errors => ser(&errors), notice => notice,
+        },
+    ) {
+        Ok(h) => (status, h).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn admin_list(State(state): State<AppState>, Staff(me, id): Staff, Query(q): Query<AdminQuery>) -> Response {
+    let mut q = q;
+    if q.org.as_deref().is_none_or(|o| o.trim().is_empty()) {
+        q.org = me.grants.first().map(|g| g.org_code.clone());
+    }
+    let form = QaForm { org: q.org.clone().unwrap_or_default(), ..QaForm::default() };
+    render_admin(&state, &id, &q, &form, &[], axum::http::StatusCode::OK).await
+}
+
+fn qa_input(f: &QaForm) -> Result<gongkai_service::QaInput, Vec<FieldMessage>> {
+    use gongkai_service::domain::qa::{QaFields, parse_source};
+    let mut errors = Vec::new();
+    let mut date = |name: &str, v: &str| match v.trim() {
+        "" => None,
+        s => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push(FieldMessage {
+                    field: name.into(), message: format!("日期“{s}”无效，应为 YYYY-MM-DD")
+                });
+                None
+            }
+        },
+    };
+    let valid_from = date("valid_from", &f.valid_from);
+    let valid_to = date("valid_to", &f.valid_to);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(gongkai_service::QaInput {
+        fields: QaFields {
+            question: f.question.clone(),
+            answer: f.answer.clone(),
+            category: opt(&f.category),
+            tags: f.tags.split([',', '，', '、']).map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect(),
+            audience: opt(&f.audience),
+            region: opt(&f.region),
+            valid_from,
+            valid_to,
+            sources: f.sources.lines().filter_map(parse_source).collect(),
+        },
+        org_code: f.org.trim().to_owned(),
+        external_id: None,
+    })
+}
+
+async fn admin_create(
+    State(state): State<AppState>,
+    Staff(_me, id): Staff,
+    axum::Form(f): axum::Form<QaForm>,
+) -> Response {
+    let q = AdminQuery { org: Some(f.org.clone()), ..AdminQuery::default() };
+    let unprocessable = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    let input = match qa_input(&f) {
+        Ok(i) => i,
+        Err(errors) => return render_admin(&state, &id, &q, &f, &errors, unprocessable).await,
+    };
+    match state.svc.create_qa(&id.ctx(), &input).await {
+        Ok(_) => Redirect::to(&format!("/admin/qa?org={}&notice=created", crate::docs::url_path_escape(&f.org)))
+            .into_response(),
+        Err(e) => {
+            let e = AppError::from(e);
+            if matches!(e.code, ErrorCode::ValidationFailed | ErrorCode::Conflict) {
+                render_admin(&state, &id, &q, &f, &field_errors(&e), unprocessable).await
+            } else {
+                e.into_response()
+            }
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ActionForm {
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    org: Option<String>,
+}
+
+async fn admin_action(
+    State(state): State<AppState>,
+    Staff(_me, id): Staff,
+    Path((qa_id, event)): Path<(String, String)>,
+    axum::Form(f): axum::Form<ActionForm>,
+) -> Response {
+    use gongkai_service::domain::qa::QaEvent;
+    let (Ok(qa_id), Some(ev)) = (qa_id.parse::<i64>(), QaEvent::parse(&event)) else {
+        return AppError::not_found().into_response();
+    };
+    let org = f.org.clone().unwrap_or_default();
+    match state.svc.qa_transition(&id.ctx(), qa_id, ev, f.reason.as_deref()).await {
+        Ok(_) => {
+            Redirect::to(&format!("/admin/qa?org={}&notice=done", crate::docs::url_path_escape(&org))).into_response()
+        }
+        Err(e) => {
+            let e = AppError::from(e);
+            if matches!(e.code, ErrorCode::ValidationFailed | ErrorCode::Conflict) {
+                let q = AdminQuery { org: Some(org.clone()), ..AdminQuery::default() };
+                let form = QaForm { org, ..QaForm::default() };
+                render_admin(&state, &id, &q, &form, &field_errors(&e), axum::http::StatusCode::UNPROCESSABLE_ENTITY)
+                    .await
+            } else {
+                e.into_response()
+            }
+        }
+    }
 }

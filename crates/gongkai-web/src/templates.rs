@@ -55,6 +55,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("admin/interp_coverage.html", include_str!("../templates/admin/interp_coverage.html")),
     ("public/qa.html", include_str!("../templates/public/qa.html")),
     ("public/qa_item.html", include_str!("../templates/public/qa_item.html")),
+    ("admin/qa.html", include_str!("../templates/admin/qa.html")),
 ];
 
 /// The stylesheet, served at `/static/site.css`.

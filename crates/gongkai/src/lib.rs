@@ -414,6 +414,10 @@ async fn serve_command(cfg: Config, args: ServeArgs) -> anyhow::Result<ExitCode>
         if interps > 0 {
             println!("已创建 {interps} 篇演示政策解读（图解、视频、文字、专家解读）。");
         }
+        let qa = svc.seed_demo_qa().await?;
+        if qa > 0 {
+            println!("已创建 {qa} 条演示政策问答。");
+        }
         let applications = svc.seed_demo_foi().await?;
         if applications > 0 {
             println!(

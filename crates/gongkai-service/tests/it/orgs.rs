@@ -102,6 +102,9 @@ async fn demo_is_idempotent() {
     let interps = svc.public_interpretations_of(employment.id).await.unwrap();
     assert_eq!(interps.len(), 1);
     assert_eq!(svc.public_document(interps[0].doc.id).await.unwrap().attachments.len(), 1, "the 图解's image");
+    assert_eq!(svc.seed_demo_qa().await.unwrap(), 4);
+    assert_eq!(svc.seed_demo_qa().await.unwrap(), 0, "idempotent");
+    assert_eq!(svc.public_qa_list(Some(employment.id), false, 10, 0).await.unwrap().1, 2, "related to the 办法");
     assert_eq!(e.svc.seed_demo_foi().await.unwrap(), 6);
     assert_eq!(e.svc.seed_demo_foi().await.unwrap(), 0, "idempotent");
     let all = e

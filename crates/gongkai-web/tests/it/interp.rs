@@ -97,6 +97,7 @@ pub async fn visit_every_page(t: &TestApp) -> Vec<(String, Resp, StatusCode)> {
     let c = &mut ed.client;
     let r = c.get(&format!("/admin/documents/{policy}/interpretation")).await;
     out.push(("/admin/documents/{policy}/interpretation".into(), r, StatusCode::OK));
+    out.push(("/admin/qa".into(), c.get("/admin/qa?org=sc-cd").await, StatusCode::OK));
     t.user("interp-super", &[(Role::Supervisor, "sc")]).await;
     let mut sup = t.logged_in("interp-super", None).await;
     let r = sup.client.get("/admin/interpretations/coverage?org=sc&year=2026").await;
@@ -339,4 +340,81 @@ async fn qa_pages_related_items_stale_items_and_the_export_api() {
     let j = anon.get(&format!("/api/v1/qa/export?since={today}")).await.json();
     assert_eq!(j["items"][0]["op"], "delete", "the hotline drops it: {j}");
     assert_eq!(j["items"][0]["stale"], true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_drafts_reviews_and_shows_stale_qa() {
+    let t = app().await;
+    t.user("qa-editor", &[(Role::Editor, "sc-cd")]).await;
+    t.user("qa-signer", &[(Role::Signer, "sc-cd")]).await;
+    let (policy, _) = published_pair(&t).await;
+    let mut ed = t.logged_in("qa-editor", None).await;
+    let csrf = ed.csrf.clone();
+    let c = &mut ed.client;
+    let policy_ref = policy.to_string();
+    let bad_source = format!("{policy} 第九十九条");
+    let fields = |sources: &str| {
+        vec![
+            ("_csrf".to_owned(), csrf.clone()),
+            ("org".to_owned(), "sc-cd".to_owned()),
+            ("question".to_owned(), "补贴怎么领？".to_owned()),
+            ("answer".to_owned(), "网上申请。".to_owned()),
+            ("sources".to_owned(), sources.to_owned()),
+            ("valid_from".to_owned(), "2026-01-01".to_owned()),
+        ]
+    };
+    let as_refs = |v: &Vec<(String, String)>| v.iter().map(|(a, b)| (a.clone(), b.clone())).collect::<Vec<_>>();
+    let bad = as_refs(&fields(&bad_source));
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let r = c.post_form("/admin/qa", &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains(r#"id="sources-error""#), "{}", r.body);
+    assert!(r.body.contains("第九十九条"), "{}", r.body);
+    let good = as_refs(&fields(&format!("{policy_ref} 第二条")));
+    let good: Vec<(&str, &str)> = good.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let r = c.post_form("/admin/qa", &good).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (items, _) = t.svc.staff_qa_list(&Ctx::system(), "sc-cd", false, 10, 0).await.unwrap();
+    let id = items[0].id;
+    let r = c.post_form(&format!("/admin/qa/{id}/action/submit"), &[("_csrf", &csrf), ("org", "sc-cd")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let mut sg = t.logged_in("qa-signer", None).await;
+    let r =
+        sg.client.post_form(&format!("/admin/qa/{id}/action/publish"), &[("_csrf", &sg.csrf), ("org", "sc-cd")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(t.client().get(&format!("/qa/{id}")).await.status, StatusCode::OK);
+    let r =
+        sg.client.post_form(&format!("/admin/qa/{id}/action/withdraw"), &[("_csrf", &sg.csrf), ("org", "sc-cd")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a withdrawal needs its reason: {}", r.body);
+
+    // Repeal the policy: the console lists the item as 待复核 with the reason.
+    let sys = Ctx::system();
+    let repeal = DocInput {
+        fields: DocFields {
+            title: "废止决定".into(),
+            class: Some(DocClass::Other),
+            body: "决定废止。".into(),
+            ..DocFields::default()
+        },
+        org_code: "sc-cd".into(),
+        relations: vec![(RelationKind::Repeals, policy.to_string())],
+        ..DocInput::default()
+    };
+    let (d, _) = t.svc.create_document(&sys, &repeal).await.unwrap();
+    for ev in [EditionEvent::Submit, EditionEvent::Approve, EditionEvent::Publish] {
+        t.svc.document_transition(&sys, d.id, ev, None, None).await.unwrap();
+    }
+    let r = sg.client.get("/admin/qa?org=sc-cd&stale=1").await;
+    assert!(r.body.contains("待复核："), "{}", r.body);
+    assert!(r.body.contains("已废止"), "{}", r.body);
+    assert!(r.body.contains("复核通过并重新发布"), "{}", r.body);
+    assert_eq!(t.client().get(&format!("/qa/{id}")).await.status, StatusCode::NOT_FOUND, "stale items are not public");
+    let r =
+        sg.client.post_form(&format!("/admin/qa/{id}/action/publish"), &[("_csrf", &sg.csrf), ("org", "sc-cd")]).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "its source is repealed now, so it cannot be confirmed: {}",
+        r.body
+    );
 }

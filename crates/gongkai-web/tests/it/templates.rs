@@ -52,6 +52,7 @@ const MARKERS: &[(&str, &str)] = &[
     ("admin/interp_coverage.html", "<h1>政策解读情况（多元化解读比例）</h1>"),
     ("public/qa.html", "<h1>政策问答</h1>"),
     ("public/qa_item.html", r#"<h2 id="basis-title">政策依据</h2>"#),
+    ("admin/qa.html", r#"<h2 id="new-title">新建问答</h2>"#),
 ];
 
 struct Seen(BTreeSet<&'static str>);
