@@ -108,6 +108,7 @@ export const STAFF_PAGES = [
   { name: 'admin-cleanups', path: '/admin/cleanups', as: 'demo-editor', screenshot: false },
   { name: 'admin-interpretation', path: '/admin/documents/1/interpretation', as: 'demo-editor' },
   { name: 'admin-interp-coverage', path: '/admin/interpretations/coverage?org=demo', as: 'demo-supervisor' },
+  { name: 'admin-qa', path: '/admin/qa?org=demo-gov-office', as: 'demo-editor' },
   { name: 'admin-password', path: '/admin/password', as: 'demo-editor' },
   { name: 'admin-forbidden', path: '/admin/users', as: 'demo-editor', status: 403, screenshot: false },
   { name: 'admin-users', path: '/admin/users', as: 'demo-sysadmin' },
