@@ -110,6 +110,7 @@ impl Service {
         let id =
             tx.insert_qa(org.id, input.external_id.as_deref(), QaState::Draft, &fields, ctx.actor_id(), now).await?;
         tx.replace_qa_sources(id, &sources).await?;
+        tx.append_qa_search_change(id, now).await?;
         let mut a = ctx.audit(now, "qa.create", "qa", Some(id.to_string()));
         a.org_id = Some(org.id);
         a.after = Some(json!({"question": fields.question, "state": "draft"}).to_string());
@@ -134,6 +135,7 @@ impl Service {
         }
         tx.update_qa_fields(id, &fields, now).await?;
         tx.replace_qa_sources(id, &sources).await?;
+        tx.append_qa_search_change(id, now).await?;
         let mut a = ctx.audit(now, "qa.update", "qa", Some(id.to_string()));
         a.org_id = Some(org.id);
         a.before = Some(json!({"question": item.fields.question}).to_string());
@@ -205,6 +207,7 @@ impl Service {
         };
         let approver = if event == QaEvent::Publish { ctx.actor_id() } else { None };
         tx.set_qa_state(id, next, reason, approver, now).await?;
+        tx.append_qa_search_change(id, now).await?;
         let mut a = ctx.audit(now, &format!("qa.{}", event.key()), "qa", Some(id.to_string()));
         a.org_id = Some(org.id);
         a.before = Some(json!({"state": state.key(), "stale": stale}).to_string());
@@ -224,6 +227,7 @@ impl Service {
         {
             let mut tx = self.store.begin().await?;
             tx.set_qa_state(it.id, QaState::Expired, Some("有效期届满"), None, now).await?;
+            tx.append_qa_search_change(it.id, now).await?;
             let mut a = Ctx::system().audit(now, "qa.expire", "qa", Some(it.id.to_string()));
             a.org_id = Some(it.org_id);
             tx.append_audit(&a).await?;
@@ -343,11 +347,13 @@ impl Service {
                 tx.update_qa_fields(it.id, &fields, now).await?;
                 tx.replace_qa_sources(it.id, &sources).await?;
                 tx.set_qa_state(it.id, QaState::Published, None, ctx.actor_id(), now).await?;
+                tx.append_qa_search_change(it.id, now).await?;
                 QaImportOutcome::Updated
             }
             None => {
                 let id = tx.insert_qa(org.id, Some(ext), QaState::Published, &fields, None, now).await?;
                 tx.replace_qa_sources(id, &sources).await?;
+                tx.append_qa_search_change(id, now).await?;
                 QaImportOutcome::Imported
             }
         };

@@ -321,6 +321,12 @@ impl Tx {
         })
     }
 
+    /// Records that a Q&A item's searchable content changed. Q&A entries share the search change
+    /// log and the index with documents under the negative of their id (kind `qa`).
+    pub async fn append_qa_search_change(&mut self, qa_id: i64, now_ms: i64) -> Result<(), StoreError> {
+        self.append_search_change(-qa_id, now_ms).await
+    }
+
     /// Flags the published items citing a document as stale (the document's validity changed);
     /// returns their ids.
     pub async fn flag_qa_stale(&mut self, document_id: i64, reason: &str, now_ms: i64) -> Result<Vec<i64>, StoreError> {
@@ -336,6 +342,10 @@ impl Tx {
             .fetch_all(c)
             .await?
         });
-        Ok(rows.into_iter().map(|r| r.0).collect())
+        let ids: Vec<i64> = rows.into_iter().map(|r| r.0).collect();
+        for id in &ids {
+            self.append_qa_search_change(*id, now_ms).await?;
+        }
+        Ok(ids)
     }
 }

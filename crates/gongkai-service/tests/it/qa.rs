@@ -119,3 +119,50 @@ async fn export_is_a_delta_with_withdrawals_and_import_is_idempotent() {
     assert_eq!(delta[0].state, QaState::Withdrawn, "withdrawals are in the delta");
     assert!(l.e.svc.qa_export(None).await.unwrap().is_empty(), "a full export holds published items only");
 }
+
+#[tokio::test]
+async fn qa_items_are_searchable_through_the_same_index() {
+    use gongkai_service::search_index::{SearchHome, WriterOptions};
+    use gongkai_service::{Ctx, SearchConfig, SearchInput};
+    let l = lib().await;
+    let home = SearchHome::open(&l.e.db.dir.path().join("search"), WriterOptions::default()).unwrap();
+    let svc = l.e.svc.clone().with_search(home, SearchConfig::default());
+    let doc = publish(&l, "清江市就业促进办法").await;
+    let mut item = qa(doc, Some("第二条"));
+    item.fields.question = "灵活就业人员补贴适用范围是什么？".into();
+    let it = svc.create_qa(&l.editor, &item).await.unwrap();
+    let search = |staff: bool, ctx: Ctx| {
+        let svc = svc.clone();
+        async move {
+            let input = SearchInput { q: "灵活就业人员".into(), page: 1, per_page: 10, ..SearchInput::default() };
+            // Relaxation may add documents sharing a word; only the Q&A hits matter here.
+            let hits = svc.search(&ctx, &input, staff).await.unwrap().results.hits;
+            hits.into_iter().filter(|h| h.kind == "qa").collect::<Vec<_>>()
+        }
+    };
+    svc.sync_search().await.unwrap();
+    assert!(search(false, Ctx::anonymous(None)).await.is_empty(), "drafts are not public");
+    let staff = search(true, l.editor.clone()).await;
+    assert_eq!((staff[0].id, staff[0].kind.as_str()), (-it.id, "qa"), "staff find the draft");
+    svc.qa_transition(&l.editor, it.id, QaEvent::Submit, None).await.unwrap();
+    svc.qa_transition(&l.signer, it.id, QaEvent::Publish, None).await.unwrap();
+    svc.sync_search().await.unwrap();
+    let hits = search(false, Ctx::anonymous(None)).await;
+    assert_eq!((hits.len(), hits[0].id, hits[0].kind.as_str()), (1, -it.id, "qa"));
+    // Stale items leave the public index with the repeal.
+    let mut repeal = input("清江市就业促进条例实施办法");
+    repeal.relations = vec![(RelationKind::Repeals, doc.to_string())];
+    let (new, _) = svc.create_document(&l.editor, &repeal).await.unwrap();
+    for (who, ev) in
+        [(&l.editor, EditionEvent::Submit), (&l.signer, EditionEvent::Approve), (&l.signer, EditionEvent::Publish)]
+    {
+        svc.document_transition(who, new.id, ev, None, None).await.unwrap();
+    }
+    svc.sync_search().await.unwrap();
+    assert!(search(false, Ctx::anonymous(None)).await.is_empty(), "stale answers are not public");
+    let mut expected = svc.expected_search_entries().await.unwrap();
+    let mut actual = svc.search_entries().unwrap();
+    expected.sort_by_key(|(id, e)| (*id, e.key()));
+    actual.sort_by_key(|(id, e)| (*id, e.key()));
+    assert_eq!(expected, actual, "the index holds what the database says");
+}
