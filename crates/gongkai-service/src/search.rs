@@ -478,9 +478,13 @@ impl Service {
             filters.org_path = Some(org.path);
         }
         if let Some(c) = input.class.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let class =
-                DocClass::parse(c).ok_or_else(|| ServiceError::invalid("class", format!("未知的文件类别“{c}”")))?;
-            filters.class = Some(class.key().into());
+            // `qa` (政策问答) is the class facet of Q&A entries.
+            let class = if c == "qa" || c == "政策问答" {
+                "qa"
+            } else {
+                DocClass::parse(c).ok_or_else(|| ServiceError::invalid("class", format!("未知的文件类别“{c}”")))?.key()
+            };
+            filters.class = Some(class.into());
         }
         if let Some(v) = input.validity.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let validity =

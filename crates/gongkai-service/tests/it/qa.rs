@@ -149,6 +149,10 @@ async fn qa_items_are_searchable_through_the_same_index() {
     svc.sync_search().await.unwrap();
     let hits = search(false, Ctx::anonymous(None)).await;
     assert_eq!((hits.len(), hits[0].id, hits[0].kind.as_str()), (1, -it.id, "qa"));
+    let only_qa =
+        SearchInput { q: "就业".into(), class: Some("qa".into()), page: 1, per_page: 10, ..SearchInput::default() };
+    let page = svc.search(&Ctx::anonymous(None), &only_qa, false).await.unwrap();
+    assert!(page.results.hits.iter().all(|h| h.kind == "qa") && !page.results.hits.is_empty(), "the 政策问答 facet");
     // Stale items leave the public index with the repeal.
     let mut repeal = input("清江市就业促进条例实施办法");
     repeal.relations = vec![(RelationKind::Repeals, doc.to_string())];
