@@ -32,6 +32,15 @@ export const PUBLIC_PAGES = [
   { name: 'doc-unmarked', path: '/doc/9', screenshot: false },
   { name: 'doc-print', path: '/doc/1/print' },
   { name: 'cleanups', path: '/cleanups' },
+  // Policy interpretations (demo ids 11–14, created after the ten demo documents): a 图解 with its image and
+  // alternative text, a video with its transcript; /doc/4 above lists its interpretation.
+  { name: 'interpretations', path: '/interpretations' },
+  // The 图解 image is content, not page furniture: left out of the page-weight table.
+  { name: 'doc-interpretation-graphic', path: '/doc/11', weigh: false },
+  { name: 'doc-interpretation-video', path: '/doc/12', screenshot: false },
+  // Policy Q&A (demo items 1–4).
+  { name: 'qa', path: '/qa' },
+  { name: 'qa-item', path: '/qa/1' },
   { name: 'search', path: '/search' },
   { name: 'search-results', path: '/search?q=%E5%85%AC%E5%BC%80' },
   { name: 'search-filtered', path: '/search?q=%E5%8A%9E%E6%B3%95&class=normative&validity=in_force', screenshot: false, weigh: false },
@@ -97,6 +106,9 @@ export const STAFF_PAGES = [
   { name: 'admin-documents-review', path: '/admin/documents/review', as: 'demo-reviewer' },
   { name: 'admin-document', path: '/admin/documents/1', as: 'demo-editor' },
   { name: 'admin-cleanups', path: '/admin/cleanups', as: 'demo-editor', screenshot: false },
+  { name: 'admin-interpretation', path: '/admin/documents/1/interpretation', as: 'demo-editor' },
+  { name: 'admin-interp-coverage', path: '/admin/interpretations/coverage?org=demo', as: 'demo-supervisor' },
+  { name: 'admin-qa', path: '/admin/qa?org=demo-gov-office', as: 'demo-editor' },
   { name: 'admin-password', path: '/admin/password', as: 'demo-editor' },
   { name: 'admin-forbidden', path: '/admin/users', as: 'demo-editor', status: 403, screenshot: false },
   { name: 'admin-users', path: '/admin/users', as: 'demo-sysadmin' },

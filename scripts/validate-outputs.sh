@@ -39,11 +39,17 @@ get = lambda p: urllib.request.urlopen(base + p).read()
 validate(json.loads(get("/api/openapi.json")))
 print("openapi.json: valid OpenAPI 3.1")
 failed = False
-for path in ["/feeds/latest.atom", "/feeds/validity.atom", "/feeds/org/demo.atom", "/feeds/topic.atom?topic=%E7%BB%BC%E5%90%88%E6%94%BF%E5%8A%A1"]:
+for path in ["/feeds/latest.atom", "/feeds/validity.atom", "/feeds/org/demo.atom", "/feeds/topic.atom?topic=%E7%BB%BC%E5%90%88%E6%94%BF%E5%8A%A1", "/feeds/interpretations.atom"]:
     d = feedparser.parse(get(path))
     ok = not d.bozo and d.version == "atom10" and len(d.entries) > 0
     print(f"{path}: {'valid' if ok else 'INVALID'} ({d.version}, {len(d.entries)} entries{', ' + str(d.bozo_exception) if d.bozo else ''})")
     failed |= not ok
+# The 12345 export read back as JSON, every row with the fields a hotline knowledge base needs.
+rows = json.loads(get("/api/v1/qa/export"))["items"]
+need = {"id", "op", "question", "answer", "category", "region", "org_name", "sources", "valid_from", "valid_to", "updated_at"}
+ok = len(rows) > 0 and all(need <= set(r) for r in rows)
+print(f"/api/v1/qa/export: {'valid' if ok else 'INVALID'} ({len(rows)} items)")
+failed |= not ok
 xml.dom.minidom.parseString(get("/sitemap.xml"))
 print("sitemap.xml: well-formed")
 sys.exit(1 if failed else 0)

@@ -25,10 +25,12 @@ pub enum DocClass {
     Normative,
     /// 其他政策文件.
     Other,
+    /// 政策解读: interprets one or more policy documents (see [`crate::interp`]).
+    Interpretation,
 }
 
 impl DocClass {
-    pub const ALL: [DocClass; 8] = [
+    pub const ALL: [DocClass; 9] = [
         DocClass::Law,
         DocClass::AdministrativeRegulation,
         DocClass::LocalRegulation,
@@ -37,6 +39,7 @@ impl DocClass {
         DocClass::GovernmentRule,
         DocClass::Normative,
         DocClass::Other,
+        DocClass::Interpretation,
     ];
 
     pub fn key(self) -> &'static str {
@@ -49,6 +52,7 @@ impl DocClass {
             DocClass::GovernmentRule => "government_rule",
             DocClass::Normative => "normative",
             DocClass::Other => "other",
+            DocClass::Interpretation => "interpretation",
         }
     }
 
@@ -62,6 +66,7 @@ impl DocClass {
             DocClass::GovernmentRule => "政府规章",
             DocClass::Normative => "行政规范性文件",
             DocClass::Other => "其他政策文件",
+            DocClass::Interpretation => "政策解读",
         }
     }
 
@@ -72,6 +77,7 @@ impl DocClass {
             "其他" => Some(DocClass::Other),
             "规范性文件" => Some(DocClass::Normative),
             "规章" => Some(DocClass::GovernmentRule),
+            "解读" => Some(DocClass::Interpretation),
             _ => None,
         })
     }

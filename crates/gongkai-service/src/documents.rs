@@ -20,6 +20,7 @@ use gongkai_domain::document::{
     Relation, RelationKind, Validity, ValidityEvent, default_expiry, html_to_text, render_index_no, safe_filename,
     sniff_attachment, transition, validate_fields, validity_on,
 };
+use gongkai_domain::interp::InterpFields;
 use gongkai_domain::org::Org;
 use gongkai_domain::role::Role;
 use gongkai_store::{DocFilter, FacetColumn, Listing, NewDocument, Tx};
@@ -104,6 +105,9 @@ pub struct LibraryConfig {
     pub provisional_years: i32,
     /// How many months before 有效期至 a normative document enters the review list.
     pub review_months: u32,
+    /// Share (per cent) of an interpretation copied from its policy above which reviewers are
+    /// warned (政策解读 must not merely abridge the document).
+    pub interp_copy_warn_percent: u32,
 }
 
 impl Default for LibraryConfig {
@@ -114,6 +118,7 @@ impl Default for LibraryConfig {
             normative_years: 5,
             provisional_years: 2,
             review_months: 6,
+            interp_copy_warn_percent: 30,
         }
     }
 }
@@ -266,6 +271,17 @@ impl Service {
 
     /// Creates a document with a first draft edition.
     pub async fn create_document(&self, ctx: &Ctx, input: &DocInput) -> Result<(Document, Edition), ServiceError> {
+        self.create_document_ext(ctx, input, None).await
+    }
+
+    /// Creates a document; an interpretation's own fields are written in the same transaction.
+    pub(crate) async fn create_document_ext(
+        &self,
+        ctx: &Ctx,
+        input: &DocInput,
+        interp: Option<&InterpFields>,
+    ) -> Result<(Document, Edition), ServiceError> {
+        self.check_interp_class_targets(input).await?;
         let (fields, org, joint, rels) = self.check_input(input, None).await?;
         Self::require(ctx, &[Role::Editor], &org)?;
         let fields = self.with_default_term(fields);
@@ -292,9 +308,15 @@ impl Service {
         tx.set_open_version(id, Some(ed), now).await?;
         tx.replace_document_orgs(id, &joint).await?;
         tx.replace_relations(id, &rels, now).await?;
+        if let Some(i) = interp {
+            tx.upsert_interpretation(id, i, now).await?;
+        }
         let mut a = ctx.audit(now, "document.create", "document", Some(id.to_string()));
         a.org_id = Some(org.id);
-        a.after = Some(json!({"index_no": index_no, "title": fields.title, "state": "draft"}).to_string());
+        a.after = Some(
+            json!({"index_no": index_no, "title": fields.title, "state": "draft", "interp_form": interp.and_then(|i| i.form).map(|f| f.key())})
+                .to_string(),
+        );
         tx.append_audit(&a).await?;
         tx.append_search_change(id, now).await?;
         tx.commit().await?;
@@ -303,7 +325,7 @@ impl Service {
         Ok((doc, ed))
     }
 
-    async fn doc_and_org(&self, id: i64) -> Result<(Document, Org), ServiceError> {
+    pub(crate) async fn doc_and_org(&self, id: i64) -> Result<(Document, Org), ServiceError> {
         let doc = self.store.document(id).await?.ok_or_else(|| ServiceError::NotFound(format!("文件 {id} 不存在")))?;
         let org = self
             .store
@@ -315,6 +337,18 @@ impl Service {
 
     /// Replaces the fields of the open draft (or returned) edition.
     pub async fn update_draft(&self, ctx: &Ctx, id: i64, input: &DocInput) -> Result<Edition, ServiceError> {
+        self.update_draft_ext(ctx, id, input, None).await
+    }
+
+    /// Replaces the open draft; an interpretation's own fields are written in the same transaction.
+    pub(crate) async fn update_draft_ext(
+        &self,
+        ctx: &Ctx,
+        id: i64,
+        input: &DocInput,
+        interp: Option<&InterpFields>,
+    ) -> Result<Edition, ServiceError> {
+        self.check_interp_class_targets(input).await?;
         let (doc, org) = self.doc_and_org(id).await?;
         Self::require(ctx, &[Role::Editor], &org)?;
         let (fields, new_org, joint, rels) = self.check_input(input, Some(id)).await?;
@@ -338,6 +372,9 @@ impl Service {
         tx.update_edition_fields(open_id, &fields, norm.as_deref(), unparsed, None, now).await?;
         tx.replace_document_orgs(id, &joint).await?;
         tx.replace_relations(id, &rels, now).await?;
+        if let Some(i) = interp {
+            tx.upsert_interpretation(id, i, now).await?;
+        }
         let mut a = ctx.audit(now, "document.update", "document", Some(id.to_string()));
         a.org_id = Some(doc.org_id);
         a.before = Some(json!({"title": ed.fields.title, "doc_number": ed.fields.doc_number}).to_string());
@@ -455,6 +492,7 @@ impl Service {
                 if ed.fields.body.trim().is_empty() && self.store.attachments_of(ed.id).await?.is_empty() {
                     errs.push(FieldError::new("body", "正文和附件不能都为空"));
                 }
+                errs.extend(self.interp_submit_errors(&doc, &ed).await?);
                 gongkai_domain::Invalid::check(errs)?;
                 tx.set_edition_state(ed.id, next, None, None, None, None, now).await?;
             }
@@ -530,6 +568,21 @@ impl Service {
     /// updated, relations take effect on their targets, and the document's own validity follows
     /// its dates.
     async fn publish_in(
+        &self,
+        tx: &mut Tx,
+        ctx: &Ctx,
+        doc: &Document,
+        ed: &Edition,
+        now: i64,
+    ) -> Result<(), ServiceError> {
+        // 三同步: a policy that needs interpretation takes its approved interpretations along.
+        let with = self.interp_gate(tx, doc).await?;
+        self.publish_with_date(tx, ctx, doc, ed, now, true).await?;
+        self.publish_interpretations_with(tx, ctx, doc, &with, now).await
+    }
+
+    /// Publishes `ed` without the 三同步 gate (interpretations published with their policy).
+    pub(crate) async fn publish_plain(
         &self,
         tx: &mut Tx,
         ctx: &Ctx,
@@ -667,7 +720,11 @@ impl Service {
                 tracing::warn!(document = doc_id, error = %e, "scheduled publication held back");
                 continue;
             }
-            self.publish_in(&mut tx, &ctx, &doc, &ed, now).await?;
+            if let Err(e) = self.publish_in(&mut tx, &ctx, &doc, &ed, now).await {
+                // A policy whose interpretation is not ready stays scheduled (三同步); others go on.
+                tracing::warn!(document = doc_id, error = %e, "scheduled publication refused");
+                continue;
+            }
             tx.append_search_change(doc_id, now).await?;
             let mut a = ctx.audit(now, "document.publish", "document", Some(doc_id.to_string()));
             a.org_id = Some(doc.org_id);

@@ -15,10 +15,13 @@ mod auth;
 mod cleanup;
 mod demo;
 mod demo_foi;
+mod demo_interp;
 mod documents;
 mod error;
 mod foi;
+mod interp;
 mod orgs;
+mod qa;
 mod review;
 mod search;
 mod secret;
@@ -43,10 +46,14 @@ pub use foi::{
 pub use gongkai_domain as domain;
 pub use gongkai_search as search_index;
 pub use gongkai_store::DocFilter;
+pub use gongkai_store::InterpRequirement;
 pub use gongkai_store::{AuditFilter, AuditRow, Backend, OpenOptions, Store};
 pub use gongkai_store::{CalendarAdjustmentRow, FoiCaseRow, FoiEventRow, FoiReportInputs, FoiRow, FoiTopicGroup};
 pub use gongkai_store::{ChainRow, FindingRow, FindingStat, OverrideRow, ReviewRecordRow, ScreeningRow};
+pub use gongkai_store::{QaFilter, QaItem};
+pub use interp::{CoverageOrg, InterpInput, InterpItem, InterpStaffView};
 pub use orgs::{ImportFormat, ImportReport, parse_org_file};
+pub use qa::{QaImportOutcome, QaInput};
 pub use review::{
     ChainEntry, PendingReview, ReviewDashboard, ReviewKind, ReviewSubject, ReviewView, StepInput, finding_kind_label,
     severity_label,

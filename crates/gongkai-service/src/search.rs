@@ -192,6 +192,71 @@ fn project(src: &SearchSource, orgs: &HashMap<i64, Org>) -> Vec<SearchDoc> {
     out
 }
 
+/// The index entries of a Q&A item (kind `qa`, under the negative of its id): public while
+/// published and not stale, a staff entry while drafted or in review.
+fn project_qa(it: &gongkai_store::QaItem, orgs: &HashMap<i64, Org>) -> Vec<SearchDoc> {
+    use gongkai_domain::qa::QaState;
+    let mut paths = Vec::new();
+    if let Some(o) = orgs.get(&it.org_id) {
+        path_prefixes(&o.path, &mut paths);
+    }
+    let entry = match it.state {
+        QaState::Published if !it.stale => Entry::Public,
+        QaState::Draft | QaState::Review => Entry::Staff,
+        QaState::Published => Entry::Staff,
+        _ => return Vec::new(),
+    };
+    let issuer = orgs.get(&it.org_id).map(|o| o.name.clone()).unwrap_or_default();
+    vec![SearchDoc {
+        id: -it.id,
+        entry,
+        kind: "qa".into(),
+        external_id: it.external_id.clone(),
+        index_no: String::new(),
+        title: it.fields.question.clone(),
+        doc_number: None,
+        issuer,
+        body: it.fields.answer.clone(),
+        org_paths: paths,
+        topic: None,
+        genre: None,
+        class: "qa".into(),
+        validity: Validity::InForce.key().into(),
+        current: true,
+        published_on: it.published_at_ms.map(china_date),
+        state: it.state.key().into(),
+    }]
+}
+
+impl Service {
+    /// Index entries of the Q&A items among change-log ids (negative ids).
+    async fn qa_entries(&self, ids: &[i64], orgs: &HashMap<i64, Org>) -> Result<Vec<SearchDoc>, ServiceError> {
+        let mut out = Vec::new();
+        for id in ids.iter().filter(|i| **i < 0) {
+            if let Some(it) = self.store.qa_item(-id).await? {
+                out.extend(project_qa(&it, orgs));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every Q&A item's entries (rebuilds and consistency checks).
+    async fn all_qa_entries(&self, orgs: &HashMap<i64, Org>) -> Result<Vec<SearchDoc>, ServiceError> {
+        let mut out = Vec::new();
+        let mut offset = 0;
+        loop {
+            let (page, _) = self.store.qa_list(&gongkai_store::QaFilter::default(), 500, offset).await?;
+            let n = page.len() as i64;
+            out.extend(page.iter().flat_map(|it| project_qa(it, orgs)));
+            if n < 500 {
+                break;
+            }
+            offset += n;
+        }
+        Ok(out)
+    }
+}
+
 const DOC_ROLES: [Role; 6] = [
     Role::Editor,
     Role::Signer,
@@ -280,12 +345,14 @@ impl Service {
             }
             let ids: Vec<i64> =
                 changes.iter().chain(found.iter()).map(|(_, d)| *d).collect::<BTreeSet<_>>().into_iter().collect();
-            let sources = self.store.search_sources(&ids).await?;
+            let doc_ids: Vec<i64> = ids.iter().copied().filter(|i| *i > 0).collect();
+            let sources = self.store.search_sources(&doc_ids).await?;
             let orgs = match &orgs {
                 Some(o) => o,
                 None => orgs.insert(self.org_map().await?),
             };
-            let docs: Vec<SearchDoc> = sources.iter().flat_map(|s| project(s, orgs)).collect();
+            let mut docs: Vec<SearchDoc> = sources.iter().flat_map(|s| project(s, orgs)).collect();
+            docs.extend(self.qa_entries(&ids, orgs).await?);
             self.apply_search(&index, &ids, &docs, &pos).await?;
             total += changes.len() + found.len();
             if (changes.len() as i64) < st.cfg.batch.max(1) {
@@ -341,6 +408,9 @@ impl Service {
             count += entries.len();
             rebuild.add(&entries).map_err(search_err)?;
         }
+        let qa = self.all_qa_entries(&orgs).await?;
+        count += qa.len();
+        rebuild.add(&qa).map_err(search_err)?;
         let pos = Position { applied: latest, gaps };
         tokio::task::spawn_blocking(move || rebuild.finish(&pos))
             .await
@@ -377,6 +447,7 @@ impl Service {
                 out.extend(project(&s, &orgs).into_iter().map(|d| (d.id, d.entry)));
             }
         }
+        out.extend(self.all_qa_entries(&orgs).await?.into_iter().map(|d| (d.id, d.entry)));
         out.sort_by_key(|(id, e)| (*id, *e == Entry::Staff));
         Ok(out)
     }
@@ -407,9 +478,13 @@ impl Service {
             filters.org_path = Some(org.path);
         }
         if let Some(c) = input.class.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let class =
-                DocClass::parse(c).ok_or_else(|| ServiceError::invalid("class", format!("未知的文件类别“{c}”")))?;
-            filters.class = Some(class.key().into());
+            // `qa` (政策问答) is the class facet of Q&A entries.
+            let class = if c == "qa" || c == "政策问答" {
+                "qa"
+            } else {
+                DocClass::parse(c).ok_or_else(|| ServiceError::invalid("class", format!("未知的文件类别“{c}”")))?.key()
+            };
+            filters.class = Some(class.into());
         }
         if let Some(v) = input.validity.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let validity =

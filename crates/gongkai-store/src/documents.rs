@@ -852,8 +852,14 @@ impl Tx {
             .bind(cause)
             .execute(&mut *c)
             .await?;
-            Ok(())
-        })
+            Ok::<(), StoreError>(())
+        })?;
+        // Answers citing a document that is amended, repealed or no longer in force go stale and
+        // leave the public Q&A list until reviewed (the validity event above is their record).
+        if gongkai_domain::qa::makes_stale(to) {
+            self.flag_qa_stale(document_id, &format!("政策依据有效性变为“{}”：{reason}", to.label()), now_ms).await?;
+        }
+        Ok(())
     }
 
     /// Replaces the outgoing relations of a document.

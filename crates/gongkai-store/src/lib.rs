@@ -28,8 +28,10 @@ mod audit;
 mod documents;
 mod error;
 mod foi;
+mod interp;
 mod open;
 mod orgs;
+mod qa;
 mod review;
 mod search;
 mod users;
@@ -41,8 +43,10 @@ pub use foi::{
     CalendarAdjustmentRow, FoiCaseRow, FoiClockCols, FoiEventRow, FoiFilter, FoiLedgerRow, FoiReportInputs,
     FoiReportRow, FoiRow, FoiStatRow, FoiTopicGroup, NewFoi,
 };
+pub use interp::{CoverageRow, InterpRequirement};
 pub use open::{Backend, OpenOptions};
 pub use orgs::NewOrg;
+pub use qa::{QaFilter, QaItem};
 pub use review::{
     ChainRow, FindingRow, FindingStat, NewOverride, NewReviewRecord, OverrideRow, PendingRow, ReviewRecordRow,
     ScreeningRow,

@@ -291,6 +291,11 @@ struct DocDetail {
     relations: Vec<RelationDto>,
     versions: Vec<VersionDto>,
     validity_history: Vec<ValidityDto>,
+    /// For an interpretation (class `interpretation`): its form, interpreter and media alternatives.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interpretation: Option<crate::interp::InterpDto>,
+    /// Published interpretations of this document (政策解读), newest first.
+    interpretations: Vec<crate::interp::InterpListDto>,
 }
 
 #[derive(Serialize)]
@@ -335,7 +340,11 @@ async fn get_document(State(state): State<AppState>, Path(id): Path<String>) -> 
     let id: i64 = id.parse().map_err(|_| AppError::new(ErrorCode::NotFound, "文件不存在"))?;
     let p = state.svc.public_document(id).await?;
     let f = &p.edition.fields;
+    let interpretation = state.svc.public_interpretation(id).await?.as_ref().map(crate::interp::interp_dto);
+    let interpretations = state.svc.public_interpretations_of(id).await?.iter().map(crate::interp::list_dto).collect();
     Ok(Json(DocDetail {
+        interpretation,
+        interpretations,
         doc: doc_dto(&p.doc),
         version: p.edition.version_no,
         reg_no: f.reg_no.clone(),

@@ -136,6 +136,17 @@ pub async fn latest(State(state): State<AppState>, headers: HeaderMap) -> Result
     doc_feed(&state, &headers, &f, "/feeds/latest.atom", &title, "/documents").await
 }
 
+/// `/feeds/interpretations.atom`: the newest policy interpretations (政策解读).
+pub async fn interpretations(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let f = DocFilter {
+        public_only: true,
+        class: Some(gongkai_service::domain::document::DocClass::Interpretation),
+        ..DocFilter::default()
+    };
+    let title = format!("{} · 政策解读", state.web.site_name);
+    doc_feed(&state, &headers, &f, "/feeds/interpretations.atom", &title, "/interpretations").await
+}
+
 /// `/feeds/org/{code}.atom`: the newest public documents of an organisation's subtree.
 pub async fn by_org(
     State(state): State<AppState>,

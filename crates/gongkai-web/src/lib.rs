@@ -21,8 +21,10 @@ pub mod foi;
 pub mod foi_report;
 pub mod foi_stats;
 pub mod identity;
+pub mod interp;
 pub mod metrics;
 pub mod public;
+pub mod qa;
 pub mod screen;
 pub mod search;
 pub mod templates;
@@ -140,7 +142,11 @@ pub fn router(state: AppState) -> Router {
         .merge(admin_review::routes())
         .merge(search::routes())
         .merge(foi::routes())
-        .nest("/api/v1", api::routes().merge(search::api_routes()))
+        .merge(interp::public_routes())
+        .merge(interp::admin_routes())
+        .merge(qa::public_routes())
+        .merge(qa::admin_routes())
+        .nest("/api/v1", api::routes().merge(search::api_routes()).merge(interp::api_routes()).merge(qa::api_routes()))
         .route("/api/openapi.json", get(api::openapi))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

@@ -309,7 +309,8 @@ async fn render_document(state: &AppState, id: &Identity, doc_id: &str, print: b
     let doc_id: i64 = doc_id.parse().map_err(|_| AppError::not_found())?;
     let p = state.svc.public_document(doc_id).await?;
     let v = crate::docs::public_document_value(&p);
-    page(state, id, "public/document.html", context! { ..v, ..context! { print => print } })
+    let interp = crate::interp::document_context(state, &p).await?;
+    page(state, id, "public/document.html", context! { ..interp, ..v, ..context! { print => print } })
 }
 
 async fn document_page(

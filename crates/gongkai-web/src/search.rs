@@ -151,6 +151,9 @@ fn validity_label(k: &str) -> String {
 }
 
 fn class_label(k: &str) -> String {
+    if k == "qa" {
+        return "政策问答".to_owned();
+    }
     DocClass::parse(k).map(|c| c.label().to_owned()).unwrap_or_else(|| k.to_owned())
 }
 
@@ -166,7 +169,11 @@ fn facet_label(name: &str) -> &'static str {
     }
 }
 
+/// Q&A items are indexed under the negative of their id (kind `qa`).
 fn hit_url(h: &Hit, staff: bool) -> String {
+    if h.id < 0 {
+        return if staff && h.entry == Entry::Staff { "/admin/qa".to_owned() } else { format!("/qa/{}", -h.id) };
+    }
     if staff && h.entry == Entry::Staff { format!("/admin/documents/{}", h.id) } else { format!("/doc/{}", h.id) }
 }
 
@@ -420,5 +427,13 @@ async fn api_suggest(
         return Err(invalid("q", "检索词过长".into()));
     }
     let s = state.svc.suggest(&q, limit).await?;
-    Ok(Json(s.into_iter().map(|s| SuggestionDto { url: format!("/doc/{}", s.id), id: s.id, title: s.title }).collect()))
+    Ok(Json(
+        s.into_iter()
+            .map(|s| SuggestionDto {
+                url: if s.id < 0 { format!("/qa/{}", -s.id) } else { format!("/doc/{}", s.id) },
+                id: s.id,
+                title: s.title,
+            })
+            .collect(),
+    ))
 }

@@ -55,6 +55,12 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("admin/review.html", include_str!("../templates/admin/review.html")),
     ("admin/review_list.html", include_str!("../templates/admin/review_list.html")),
     ("admin/review_dashboard.html", include_str!("../templates/admin/review_dashboard.html")),
+    ("public/interpretations.html", include_str!("../templates/public/interpretations.html")),
+    ("admin/interpretation.html", include_str!("../templates/admin/interpretation.html")),
+    ("admin/interp_coverage.html", include_str!("../templates/admin/interp_coverage.html")),
+    ("public/qa.html", include_str!("../templates/public/qa.html")),
+    ("public/qa_item.html", include_str!("../templates/public/qa_item.html")),
+    ("admin/qa.html", include_str!("../templates/admin/qa.html")),
 ];
 
 /// The stylesheet, served at `/static/site.css`.

@@ -268,6 +268,14 @@ pub enum ImportCommand {
         /// JSON Lines file (plain, .gz or .zst); `-` reads standard input.
         file: String,
     },
+    /// Import policy Q&A items (政策问答) from JSON Lines: id, question, answer, org, sources
+    /// ("文件 第十二条" or {document, anchor}), category, tags, audience, region, valid_from,
+    /// valid_to. All or nothing: every line is checked first and errors are reported as
+    /// FILE:LINE: field: reason; a second run changes nothing (upsert by id).
+    Qa {
+        /// JSON Lines file (plain, .gz or .zst); `-` reads standard input.
+        file: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -278,6 +286,20 @@ pub enum ExportCommand {
         /// Output format.
         #[arg(long, value_enum)]
         format: ExportFormat,
+        /// Output file (required for xlsx) [default: standard output].
+        #[arg(long, value_name = "FILE")]
+        out: Option<String>,
+    },
+    /// Export the policy Q&A knowledge base for the 12345 hotline (field mapping in
+    /// docs/12345-export.md): stable ids, `op` upsert/delete; with --since only items changed on or
+    /// after that date (withdrawals included), otherwise every published item.
+    Qa {
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Only items changed on or after this date (YYYY-MM-DD, China time).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
         /// Output file (required for xlsx) [default: standard output].
         #[arg(long, value_name = "FILE")]
         out: Option<String>,

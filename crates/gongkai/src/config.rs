@@ -61,6 +61,7 @@ pub struct Library {
     pub normative_years: u32,
     pub provisional_years: u32,
     pub review_months: u32,
+    pub interp_copy_warn_percent: u32,
 }
 
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
@@ -130,7 +131,13 @@ impl Default for Config {
                 token_max_days: 365,
             },
             audit: Audit { retention_days: 180 },
-            library: Library { max_attachment_mb: 20, normative_years: 5, provisional_years: 2, review_months: 6 },
+            library: Library {
+                max_attachment_mb: 20,
+                normative_years: 5,
+                provisional_years: 2,
+                review_months: 6,
+                interp_copy_warn_percent: 30,
+            },
             search: Search {
                 poll_interval_ms: 1000,
                 gap_grace_secs: 600,
@@ -449,6 +456,9 @@ impl Config {
         if l.review_months == 0 || l.review_months > 24 {
             return Err("library.review_months: 应为 1–24".into());
         }
+        if l.interp_copy_warn_percent == 0 || l.interp_copy_warn_percent > 100 {
+            return Err("library.interp_copy_warn_percent: 应为 1–100".into());
+        }
         for (key, v) in [
             ("sensitive_severity", &self.screen.sensitive_severity),
             ("prohibited_severity", &self.screen.prohibited_severity),
@@ -513,6 +523,7 @@ impl Config {
             normative_years: l.normative_years as i32,
             provisional_years: l.provisional_years as i32,
             review_months: l.review_months,
+            interp_copy_warn_percent: l.interp_copy_warn_percent,
         }
     }
 

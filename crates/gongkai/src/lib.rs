@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 mod foi_config;
 mod foi_import;
+pub mod qa_transfer;
 pub mod report;
 pub mod review;
 pub mod scan;
@@ -207,6 +208,16 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(cli::ImportCommand::Foi { file }) => {
             let svc = service(&cfg, open_store(&cfg, false).await?);
             return foi_import::run(&svc, &file).await;
+        }
+        Command::Import(cli::ImportCommand::Qa { file }) => {
+            let svc = service(&cfg, open_store(&cfg, false).await?);
+            return qa_transfer::import_qa(&svc, &file).await;
+        }
+        Command::Export(cli::ExportCommand::Qa { format, since, out }) => {
+            transfer::check_export_args(format, out.as_deref())?;
+            let since = qa_transfer::parse_since(since.as_deref())?;
+            let svc = service(&cfg, open_store(&cfg, false).await?);
+            qa_transfer::export_qa(&svc, format, since, out.as_deref()).await?;
         }
         Command::Export(cli::ExportCommand::Documents { format, out }) => {
             transfer::check_export_args(format, out.as_deref())?;
@@ -412,6 +423,14 @@ async fn serve_command(cfg: Config, args: ServeArgs) -> anyhow::Result<ExitCode>
             println!(
                 "已创建 {docs} 份演示政策文件（涵盖现行有效、尚未生效、已修改、部分失效、已失效、已废止、未标注）。"
             );
+        }
+        let interps = svc.seed_demo_interpretations().await?;
+        if interps > 0 {
+            println!("已创建 {interps} 篇演示政策解读（图解、视频、文字、专家解读）。");
+        }
+        let qa = svc.seed_demo_qa().await?;
+        if qa > 0 {
+            println!("已创建 {qa} 条演示政策问答。");
         }
         let applications = svc.seed_demo_foi().await?;
         if applications > 0 {

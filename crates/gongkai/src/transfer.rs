@@ -744,13 +744,13 @@ pub fn check_export_args(format: ExportFormat, out: Option<&str>) -> anyhow::Res
 
 /// Where an export goes: standard output, or a file written beside its final name and renamed
 /// into place only when complete.
-enum Sink {
+pub(crate) enum Sink {
     Stdout(std::io::BufWriter<std::io::Stdout>),
     File { w: std::io::BufWriter<std::fs::File>, tmp: PathBuf, path: PathBuf },
 }
 
 impl Sink {
-    fn open(out: Option<&str>) -> anyhow::Result<Sink> {
+    pub(crate) fn open(out: Option<&str>) -> anyhow::Result<Sink> {
         match out {
             None | Some("-") => Ok(Sink::Stdout(std::io::BufWriter::new(std::io::stdout()))),
             Some(path) => {
@@ -762,14 +762,14 @@ impl Sink {
         }
     }
 
-    fn writer(&mut self) -> &mut dyn Write {
+    pub(crate) fn writer(&mut self) -> &mut dyn Write {
         match self {
             Sink::Stdout(w) => w,
             Sink::File { w, .. } => w,
         }
     }
 
-    fn finish(self) -> anyhow::Result<()> {
+    pub(crate) fn finish(self) -> anyhow::Result<()> {
         match self {
             Sink::Stdout(mut w) => w.flush().context("无法写入标准输出"),
             Sink::File { w, tmp, path } => {

@@ -90,6 +90,21 @@ async fn demo_is_idempotent() {
     }
     assert_eq!(e.svc.seed_demo_documents().await.unwrap(), 10);
     assert_eq!(e.svc.seed_demo_documents().await.unwrap(), 0, "idempotent");
+    // The 图解 carries an image: attachments go to the test's own directory.
+    let lib = gongkai_service::LibraryConfig {
+        attachments_dir: e.db.dir.path().join("attachments"),
+        ..gongkai_service::LibraryConfig::default()
+    };
+    let svc = e.svc.clone().with_library(lib);
+    assert_eq!(svc.seed_demo_interpretations().await.unwrap(), 4);
+    assert_eq!(svc.seed_demo_interpretations().await.unwrap(), 0, "idempotent");
+    let employment = svc.resolve_document("demo-doc-04").await.unwrap().unwrap();
+    let interps = svc.public_interpretations_of(employment.id).await.unwrap();
+    assert_eq!(interps.len(), 1);
+    assert_eq!(svc.public_document(interps[0].doc.id).await.unwrap().attachments.len(), 1, "the 图解's image");
+    assert_eq!(svc.seed_demo_qa().await.unwrap(), 4);
+    assert_eq!(svc.seed_demo_qa().await.unwrap(), 0, "idempotent");
+    assert_eq!(svc.public_qa_list(Some(employment.id), false, 10, 0).await.unwrap().1, 2, "related to the 办法");
     assert_eq!(e.svc.seed_demo_foi().await.unwrap(), 6);
     assert_eq!(e.svc.seed_demo_foi().await.unwrap(), 0, "idempotent");
     let all = e

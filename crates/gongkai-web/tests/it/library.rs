@@ -222,6 +222,11 @@ fn openapi_describes_every_api_route() {
     let search = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/search.rs")).unwrap();
     let start = search.find("pub fn api_routes").unwrap();
     src.push_str(&search[start..start + search[start..].find("\n}\n").unwrap()]);
+    for module in ["/src/interp.rs", "/src/qa.rs"] {
+        let text = std::fs::read_to_string(format!("{}{module}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let start = text.find("pub fn api_routes").unwrap();
+        src.push_str(&text[start..start + text[start..].find("\n}\n").unwrap()]);
+    }
     let mut routes = Vec::new();
     for part in src.split(".route(\"").skip(1) {
         let path = part.split('"').next().unwrap();

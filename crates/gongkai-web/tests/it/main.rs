@@ -16,6 +16,7 @@ mod basics;
 mod csrf;
 mod error_codes;
 mod foi;
+mod interp;
 mod library;
 mod lockout;
 mod screen;

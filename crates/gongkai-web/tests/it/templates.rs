@@ -52,6 +52,12 @@ const MARKERS: &[(&str, &str)] = &[
     ("admin/review.html", "<h1>公开前审查："),
     ("admin/review_list.html", "<h1>待我审查</h1>"),
     ("admin/review_dashboard.html", "<h1>审查统计</h1>"),
+    ("public/interpretations.html", "<h1>政策解读</h1>"),
+    ("admin/interpretation.html", r#"<h2 id="req-title">同步解读（三同步）</h2>"#),
+    ("admin/interp_coverage.html", "<h1>政策解读情况（多元化解读比例）</h1>"),
+    ("public/qa.html", "<h1>政策问答</h1>"),
+    ("public/qa_item.html", r#"<h2 id="basis-title">政策依据</h2>"#),
+    ("admin/qa.html", r#"<h2 id="new-title">新建问答</h2>"#),
 ];
 
 struct Seen(BTreeSet<&'static str>);
@@ -322,6 +328,11 @@ async fn every_template_renders() {
 
     // Disclosure on application: the public form, receipt and tracking; the console's pages.
     for (what, r, status) in crate::foi::visit_every_page(&t).await {
+        seen.page(&what, &r, status);
+    }
+
+    // Policy interpretation: the public list and page, the console page and the 50 % figures.
+    for (what, r, status) in crate::interp::visit_every_page(&t).await {
         seen.page(&what, &r, status);
     }
 

@@ -7,6 +7,7 @@
 
 mod calendar;
 mod cli;
+mod qa;
 mod report;
 mod scan;
 mod search;
