@@ -7,6 +7,8 @@
 #
 # Needs: a release build (done here), /usr/bin/time, PostgreSQL at $BENCH_PG_URL (default
 # postgres://postgres@127.0.0.1:5432/gongkai_bench; created if missing; BENCH_PG=0 skips it).
+# BENCH_BUDGET_S (default 600): each engine's timed quality pass stops after this many seconds; the
+# queries run in round-robin order over the kinds and the report says how many ran (`queries_run`).
 # Results: bench/search/results/<docs>/ (JSON + the commands' output). BENCHMARKS.md quotes them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -74,5 +76,5 @@ if [ "${BENCH_PG:-1}" != 0 ]; then
   PG_ARGS=(--pg "$PG_URL")
 fi
 "$BENCH" engines --data "$DATA" --docs "$WORK/docs.jsonl" --queries "$OUT/queries.tsv" "${PG_ARGS[@]}" \
-  --out "$OUT/engines.json" | tee "$OUT/engines.txt"
+  --budget-s "${BENCH_BUDGET_S:-600}" --out "$OUT/engines.json" | tee "$OUT/engines.txt"
 echo "results in $OUT"

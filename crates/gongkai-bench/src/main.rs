@@ -46,6 +46,7 @@ fn main() -> anyhow::Result<()> {
                 flag("--docs").context("--docs FILE (the imported JSONL)")?,
                 flag("--queries").context("--queries FILE")?,
                 flag("--pg"),
+                flag("--budget-s").map(|s| s.parse()).transpose()?.unwrap_or(600.0),
                 flag("--out").context("--out FILE")?,
             ))
         }
@@ -230,6 +231,7 @@ fn make_queries(corpus: &str, per_kind: usize, out: &str) -> anyhow::Result<()> 
     Ok(())
 }
 
+#[derive(Clone)]
 struct Query {
     kind: String,
     text: String,
@@ -279,6 +281,7 @@ async fn engines(
     docs_path: String,
     queries: String,
     pg: Option<String>,
+    budget_s: f64,
     out: String,
 ) -> anyhow::Result<()> {
     use sqlx::Row;
@@ -365,10 +368,39 @@ async fn engines(
     });
 
     let mut engines: Vec<(&str, Engine)> = vec![("gongkai", gongkai), ("sqlite_fts5_trigram", fts)];
+    // Round-robin over the kinds: the i-th query of every kind, then the (i+1)-th.
+    let mut kinds: Vec<&str> = Vec::new();
+    for q in &queries {
+        if !kinds.contains(&q.kind.as_str()) {
+            kinds.push(&q.kind);
+        }
+    }
+    let mut order = Vec::with_capacity(queries.len());
+    for i in 0.. {
+        let before = order.len();
+        for k in &kinds {
+            if let Some(q) = queries.iter().filter(|q| q.kind == *k).nth(i) {
+                order.push(q.clone());
+            }
+        }
+        if order.len() == before {
+            break;
+        }
+    }
 
     // PostgreSQL pg_trgm: GIN trigram indexes, ILIKE per term, ordered by title similarity.
     if let Some(url) = pg {
-        let pool = sqlx::postgres::PgPoolOptions::new().max_connections(4).connect(&url).await?;
+        // A query that runs longer than 15 s is cancelled and counted as a miss (an error) at 15 s.
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(4)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    sqlx::query("SET statement_timeout = '15s'").execute(conn).await?;
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
         sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute(&pool).await?;
         sqlx::query("DROP TABLE IF EXISTS bench_docs").execute(&pool).await?;
         sqlx::query("CREATE TABLE bench_docs (ext TEXT PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL)")
@@ -417,14 +449,21 @@ async fn engines(
     }
 
     for (name, engine) in &engines {
-        // Warm-up pass, then one timed pass (single caller) for quality and latency.
-        for q in queries.iter().take(50) {
+        // Warm-up, then one timed pass (single caller) for quality and latency, in round-robin order over
+        // the kinds so that a pass cut short by the time budget still covers every kind alike.
+        for q in order.iter().take(10) {
             let _ = engine(q.text.clone()).await;
         }
         let mut by_kind: HashMap<String, Tally> = HashMap::new();
         let mut lat: Vec<f64> = Vec::new();
         let mut errors = 0;
-        for q in &queries {
+        let started = Instant::now();
+        let mut run = 0usize;
+        for q in &order {
+            if started.elapsed().as_secs_f64() > budget_s {
+                break;
+            }
+            run += 1;
             let t = Instant::now();
             let r = engine(q.text.clone()).await;
             lat.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -490,6 +529,7 @@ async fn engines(
         entry["latency_ms"] = json!({ "p50": p50, "p99": p99 });
         entry["throughput_qps_2_callers"] = json!(qps);
         entry["errors"] = json!(errors);
+        entry["queries_run"] = json!(run);
         report["engines"][name] = entry;
         println!(
             "{name}: p50 {p50:.2} ms, p99 {p99:.2} ms, {qps:.0} q/s, all {}",
