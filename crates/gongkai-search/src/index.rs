@@ -65,6 +65,11 @@ impl Entry {
             Entry::Staff => "staff",
         }
     }
+
+    /// The entry of a stored key; anything but `staff` is the public entry.
+    pub fn parse(s: &str) -> Entry {
+        if s == "staff" { Entry::Staff } else { Entry::Public }
+    }
 }
 
 /// What the indexer receives for one entry.
@@ -503,7 +508,7 @@ impl SearchIndex {
                         if let Some(o) = ord {
                             col.ord_to_str(o, &mut buf).map_err(io_err(&self.dir))?;
                         }
-                        if buf == "staff" { Entry::Staff } else { Entry::Public }
+                        Entry::parse(&buf)
                     }
                     None => Entry::Public,
                 };
@@ -784,7 +789,7 @@ impl SearchIndex {
         let body = text(self.f.body).unwrap_or_default();
         Hit {
             id: doc.get_first(self.f.id).and_then(|v| v.as_i64()).unwrap_or(0),
-            entry: if text(self.f.entry).as_deref() == Some("staff") { Entry::Staff } else { Entry::Public },
+            entry: Entry::parse(text(self.f.entry).as_deref().unwrap_or_default()),
             kind: text(self.f.kind).unwrap_or_default(),
             external_id: text(self.f.external_id),
             index_no: text(self.f.index_no).unwrap_or_default(),

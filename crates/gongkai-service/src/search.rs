@@ -152,16 +152,12 @@ fn entry_doc(entry: Entry, doc: &Document, ed: &Edition, org_paths: &[String], l
         org_paths: org_paths.to_vec(),
         topic,
         genre,
-        class: class_key(class).into(),
+        class: class.key().into(),
         validity: doc.validity.key().into(),
         current: doc.validity.is_current(),
         published_on: if listing { doc.published_on } else { ed.published_on.or(doc.published_on) },
         state: ed.state.key().into(),
     }
-}
-
-fn class_key(c: DocClass) -> &'static str {
-    c.key()
 }
 
 /// The index entries a document has now: public when it is public and not withdrawn; staff
