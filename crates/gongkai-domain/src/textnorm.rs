@@ -27,7 +27,7 @@ pub fn normalize(text: &str) -> String {
 
 /// [`normalize`] followed by lower-casing of ASCII letters (still one character per character).
 pub fn normalize_lower(text: &str) -> String {
-    let mut s = normalize(text);
+    let mut s = normalize_cow(text).into_owned();
     s.make_ascii_lowercase();
     s
 }

@@ -32,7 +32,19 @@ pub fn warm_up() {
 /// Normalises text for indexing and querying: width, script, case, and control characters
 /// replaced by spaces. Character count is preserved.
 pub fn prepare(text: &str) -> String {
-    normalize_lower(text).chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    let s = normalize_lower(text);
+    // C1 controls (U+0080–U+009F) are two bytes; C0 controls and DEL are one and can be
+    // replaced in place.
+    if s.contains(|c: char| ('\u{80}'..='\u{9f}').contains(&c)) {
+        return s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    }
+    let mut bytes = s.into_bytes();
+    for b in &mut bytes {
+        if *b < 0x20 || *b == 0x7f {
+            *b = b' ';
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 fn is_word_char(c: char) -> bool {

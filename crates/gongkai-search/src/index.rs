@@ -773,17 +773,17 @@ impl SearchIndex {
         if total == 0 {
             relaxed = Relaxed::No;
         }
-        let needles = snippet::needles(&req.query);
+        let marker = snippet::Highlighter::for_query(&req.query);
         let mut hits = Vec::with_capacity(ranked.len());
         for (key, addr) in ranked {
             let doc: TantivyDocument = searcher.doc(addr)?;
-            hits.push(self.hit(&doc, &needles, key.4));
+            hits.push(self.hit(&doc, &marker, key.4));
         }
         let facets = facet_counts.map(facet_lists).unwrap_or_default();
         Ok(SearchResults { total, hits, facets, relaxed })
     }
 
-    fn hit(&self, doc: &TantivyDocument, needles: &[String], score: f32) -> Hit {
+    fn hit(&self, doc: &TantivyDocument, marker: &snippet::Highlighter, score: f32) -> Hit {
         let text = |f: Field| doc.get_first(f).and_then(|v| v.as_str()).map(str::to_owned);
         let title = text(self.f.title).unwrap_or_default();
         let body = text(self.f.body).unwrap_or_default();
@@ -793,14 +793,14 @@ impl SearchIndex {
             kind: text(self.f.kind).unwrap_or_default(),
             external_id: text(self.f.external_id),
             index_no: text(self.f.index_no).unwrap_or_default(),
-            title_marked: snippet::mark_all(&title, needles),
+            title_marked: marker.mark_all(&title),
             title,
             doc_number: text(self.f.doc_number),
             issuer: text(self.f.issuer).unwrap_or_default(),
             published_on: doc.get_first(self.f.published_on).and_then(|v| v.as_i64()).and_then(from_day_number),
             validity: text(self.f.validity).unwrap_or_default(),
             state: text(self.f.state).unwrap_or_default(),
-            snippet: snippet::best_fragment(&body, needles, 120),
+            snippet: marker.best_fragment(&body, 120),
             score,
         }
     }
@@ -861,7 +861,8 @@ struct FacetCollector;
 
 struct FacetSegment {
     cols: Vec<Option<StrColumn>>,
-    counts: Vec<HashMap<u64, u64>>,
+    /// Per facet, a count per term ordinal of the segment's dictionary.
+    counts: Vec<Vec<u64>>,
 }
 
 impl Collector for FacetCollector {
@@ -870,10 +871,13 @@ impl Collector for FacetCollector {
 
     fn for_segment(&self, _ord: u32, seg: &SegmentReader) -> tantivy::Result<FacetSegment> {
         let mut cols = Vec::new();
+        let mut counts = Vec::new();
         for name in FACETS {
-            cols.push(seg.fast_fields().str(name)?);
+            let col = seg.fast_fields().str(name)?;
+            counts.push(vec![0; col.as_ref().map_or(0, |c| c.num_terms())]);
+            cols.push(col);
         }
-        Ok(FacetSegment { counts: vec![HashMap::new(); cols.len()], cols })
+        Ok(FacetSegment { cols, counts })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -897,10 +901,12 @@ impl SegmentCollector for FacetSegment {
     type Fruit = Vec<HashMap<String, u64>>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        for (i, col) in self.cols.iter().enumerate() {
+        for (col, counts) in self.cols.iter().zip(&mut self.counts) {
             if let Some(col) = col {
                 for ord in col.term_ords(doc) {
-                    *self.counts[i].entry(ord).or_insert(0) += 1;
+                    if let Some(n) = usize::try_from(ord).ok().and_then(|o| counts.get_mut(o)) {
+                        *n += 1;
+                    }
                 }
             }
         }
@@ -912,9 +918,9 @@ impl SegmentCollector for FacetSegment {
             let mut m = HashMap::new();
             if let Some(col) = col {
                 let mut buf = String::new();
-                for (ord, n) in counts {
+                for (ord, n) in counts.into_iter().enumerate().filter(|(_, n)| *n > 0) {
                     buf.clear();
-                    if col.ord_to_str(ord, &mut buf).unwrap_or(false) {
+                    if col.ord_to_str(ord as u64, &mut buf).unwrap_or(false) {
                         m.insert(buf.clone(), n);
                     }
                 }

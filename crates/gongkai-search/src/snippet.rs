@@ -40,27 +40,104 @@ pub fn needles(q: &UserQuery) -> Vec<String> {
     out
 }
 
-/// Character spans of every needle in `norm` (text already normalised by `prepare`), sorted and merged.
-fn spans(norm: &str, needles: &[String]) -> Vec<(usize, usize)> {
-    if needles.is_empty() || norm.is_empty() {
-        return Vec::new();
+/// The needles of one query, compiled once and used for every hit of a search.
+#[derive(Debug)]
+pub struct Highlighter {
+    ac: Option<AhoCorasick>,
+}
+
+/// One needle found in a text: character start, character end, which needle.
+type Found = (usize, usize, usize);
+
+impl Highlighter {
+    /// A highlighter for `needles` (see [`needles`]).
+    pub fn new(needles: &[String]) -> Highlighter {
+        let ac = if needles.is_empty() {
+            None
+        } else {
+            AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(needles).ok()
+        };
+        Highlighter { ac }
     }
-    let Ok(ac) = AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(needles) else {
-        return Vec::new();
-    };
-    // Byte offset → character index in the normalised text.
-    let mut char_at = vec![0usize; norm.len() + 1];
-    let mut n = 0;
-    for (b, c) in norm.char_indices() {
-        for slot in &mut char_at[b..b + c.len_utf8()] {
-            *slot = n;
+
+    /// A highlighter for the words and phrases of a query.
+    pub fn for_query(q: &UserQuery) -> Highlighter {
+        Highlighter::new(&needles(q))
+    }
+
+    /// Every needle in `norm` (text already normalised by `prepare`), in order, in characters.
+    fn find(&self, norm: &str) -> Vec<Found> {
+        let Some(ac) = &self.ac else { return Vec::new() };
+        let bytes = norm.as_bytes();
+        // Characters between two byte offsets: the bytes that do not continue a character.
+        let chars = |from: usize, to: usize| bytes[from..to].iter().filter(|&&b| (b as i8) >= -0x40).count();
+        let (mut byte, mut ch) = (0, 0);
+        let mut out = Vec::new();
+        for m in ac.find_iter(norm).take(2000) {
+            let s = ch + chars(byte, m.start());
+            let e = s + chars(m.start(), m.end());
+            out.push((s, e, m.pattern().as_usize()));
+            (byte, ch) = (m.end(), e);
         }
-        n += 1;
+        out
     }
-    char_at[norm.len()] = n;
+
+    /// All of `text` with every needle marked (for titles).
+    pub fn mark_all(&self, text: &str) -> Vec<Segment> {
+        let chars: Vec<char> = text.chars().collect();
+        segments(&chars, 0, &merged(&self.find(&prepare(text))))
+    }
+
+    /// The `width`-character fragment of `text` with the most distinct needles, marked; the
+    /// start of the text when nothing matches. `…` shows where the fragment was cut.
+    pub fn best_fragment(&self, text: &str, width: usize) -> Vec<Segment> {
+        let head = match text.char_indices().nth(MAX_ANALYSED_CHARS) {
+            Some((b, _)) => &text[..b],
+            None => text,
+        };
+        let found = self.find(&prepare(head));
+        let first_text = head.chars().position(|c| !c.is_whitespace()).unwrap_or(0);
+        let (mut from, mut best) = (first_text, (0usize, 0usize));
+        let mut distinct: Vec<usize> = Vec::new();
+        for (i, &(s, _, _)) in found.iter().enumerate().take(500) {
+            let start = s.saturating_sub(width / 6).max(first_text);
+            let end = start + width;
+            distinct.clear();
+            let mut inside = 0;
+            for &(_, _, which) in found[i..].iter().take_while(|(a, _, _)| *a < end) {
+                inside += 1;
+                if !distinct.contains(&which) {
+                    distinct.push(which);
+                }
+            }
+            let score = (distinct.len(), inside);
+            if score > best {
+                best = score;
+                from = start;
+            }
+        }
+        let window: Vec<char> = head.chars().skip(from).take(width).collect();
+        let to = from + window.len();
+        let spans: Vec<(usize, usize)> = merged(&found)
+            .into_iter()
+            .filter(|&(s, e)| e > from && s < to)
+            .map(|(s, e)| (s.max(from) - from, e.min(to) - from))
+            .collect();
+        let mut out = segments(&window, 0, &spans);
+        if from > first_text {
+            out.insert(0, Segment { text: "…".into(), mark: false });
+        }
+        if head.len() < text.len() || to < head.chars().count() {
+            out.push(Segment { text: "…".into(), mark: false });
+        }
+        out
+    }
+}
+
+/// Found needles as sorted, merged character spans.
+fn merged(found: &[Found]) -> Vec<(usize, usize)> {
     let mut out: Vec<(usize, usize)> = Vec::new();
-    for m in ac.find_iter(norm).take(2000) {
-        let (s, e) = (char_at[m.start()], char_at[m.end()]);
+    for &(s, e, _) in found {
         match out.last_mut() {
             Some(last) if s <= last.1 => last.1 = last.1.max(e),
             _ => out.push((s, e)),
@@ -69,7 +146,10 @@ fn spans(norm: &str, needles: &[String]) -> Vec<(usize, usize)> {
     out
 }
 
-fn segments(chars: &[char], from: usize, to: usize, spans: &[(usize, usize)]) -> Vec<Segment> {
+/// `chars[from..]` as segments, the `spans` (character offsets into `chars`) marked; runs of
+/// white space and control characters become one space.
+fn segments(chars: &[char], from: usize, spans: &[(usize, usize)]) -> Vec<Segment> {
+    let to = chars.len();
     let mut out: Vec<Segment> = Vec::new();
     let mut push = |text: String, mark: bool| {
         if text.is_empty() {
@@ -114,52 +194,9 @@ fn segments(chars: &[char], from: usize, to: usize, spans: &[(usize, usize)]) ->
     out
 }
 
-/// All of `text` with every needle marked (for titles).
-pub fn mark_all(text: &str, needles: &[String]) -> Vec<Segment> {
-    let chars: Vec<char> = text.chars().collect();
-    segments(&chars, 0, chars.len(), &spans(&prepare(text), needles))
-}
-
 /// Only this many leading characters of a text are searched for the best fragment (long laws
 /// run to 100,000 characters; highlighting them whole would dominate the time of a search).
 pub const MAX_ANALYSED_CHARS: usize = 20_000;
-
-/// The `width`-character fragment of `text` with the most distinct needles, marked; the start
-/// of the text when nothing matches. `…` shows where the fragment was cut.
-pub fn best_fragment(text: &str, needles: &[String], width: usize) -> Vec<Segment> {
-    let head = match text.char_indices().nth(MAX_ANALYSED_CHARS) {
-        Some((b, _)) => &text[..b],
-        None => text,
-    };
-    let chars: Vec<char> = head.chars().collect();
-    let prepared = prepare(head);
-    let spans = spans(&prepared, needles);
-    let first_text = chars.iter().position(|c| !c.is_whitespace()).unwrap_or(0);
-    let (mut from, mut best) = (first_text, (0usize, 0usize));
-    let norm: Vec<char> = prepared.chars().collect();
-    for (i, &(s, _)) in spans.iter().enumerate().take(500) {
-        let start = s.saturating_sub(width / 6).max(first_text);
-        let end = start + width;
-        let inside: Vec<&(usize, usize)> = spans[i..].iter().take_while(|(a, _)| *a < end).collect();
-        let mut distinct: Vec<String> = inside.iter().map(|(a, b)| norm[*a..*b].iter().collect()).collect();
-        distinct.sort();
-        distinct.dedup();
-        let score = (distinct.len(), inside.len());
-        if score > best {
-            best = score;
-            from = start;
-        }
-    }
-    let to = (from + width).min(chars.len());
-    let mut out = segments(&chars, from, to, &spans);
-    if from > first_text {
-        out.insert(0, Segment { text: "…".into(), mark: false });
-    }
-    if to < chars.len() || head.len() < text.len() {
-        out.push(Segment { text: "…".into(), mark: false });
-    }
-    out
-}
 
 /// Renders segments as HTML with `<mark>` (text escaped).
 pub fn to_html(segments: &[Segment]) -> String {
@@ -198,7 +235,7 @@ mod tests {
     #[test]
     fn marks_traditional_query_on_simplified_text() {
         let q = parse("辦公廳").unwrap();
-        let segs = mark_all("国务院办公厅关于<印发>的通知", &needles(&q));
+        let segs = Highlighter::for_query(&q).mark_all("国务院办公厅关于<印发>的通知");
         assert_eq!(to_html(&segs), "国务院<mark>办公厅</mark>关于&lt;印发&gt;的通知");
     }
 
@@ -206,7 +243,7 @@ mod tests {
     fn fragment_centres_on_matches() {
         let text = format!("{}信息公开{}", "前".repeat(300), "后".repeat(300));
         let q = parse("信息公开").unwrap();
-        let segs = best_fragment(&text, &needles(&q), 60);
+        let segs = Highlighter::for_query(&q).best_fragment(&text, 60);
         assert!(segs.first().is_some_and(|s| s.text == "…"));
         assert!(segs.iter().any(|s| s.mark && s.text == "信息公开"));
         assert!(to_text(&segs).chars().count() <= 62);
@@ -214,7 +251,7 @@ mod tests {
 
     #[test]
     fn no_match_gives_start() {
-        let segs = best_fragment("  第一条 为了规范。", &["不存在".to_owned()], 5);
+        let segs = Highlighter::new(&["不存在".to_owned()]).best_fragment("  第一条 为了规范。", 5);
         assert_eq!(to_text(&segs), "第一条 为…");
     }
 }

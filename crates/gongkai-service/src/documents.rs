@@ -1088,19 +1088,68 @@ impl Service {
     /// left alone, so a second run changes nothing.
     pub async fn import_document(&self, ctx: &Ctx, org: &Org, d: &ImportDoc) -> Result<ImportOutcome, ServiceError> {
         Self::require(ctx, &[Role::Editor], org)?;
-        let mut fields = clean(d.fields.clone());
-        if fields.disclosure.is_none() {
-            fields.disclosure = Some(Disclosure::Proactive);
-        }
-        let errors = validate_fields(&fields, d.published_on);
-        gongkai_domain::Invalid::check(errors)?;
-        if d.external_id.trim().is_empty() || d.external_id.chars().count() > 200 {
-            return Err(ServiceError::invalid("id", "外部编号不能为空，且不超过 200 个字符"));
-        }
+        let fields = import_fields(d)?;
         let now = self.now_ms();
+        let mut tx = self.store.begin().await?;
+        let outcome = self.import_in(&mut tx, ctx, org, d, fields, now).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Imports a batch of documents in one transaction (much faster than one transaction each:
+    /// the commit, and its flush to disk, is most of the cost of a small document). The result
+    /// has one outcome per document, in order. A document that fails validation fails alone; if
+    /// one fails inside the transaction, the batch is rolled back and imported again one
+    /// document per transaction, so a bad document costs only itself.
+    pub async fn import_documents(
+        &self,
+        ctx: &Ctx,
+        org: &Org,
+        docs: &[ImportDoc],
+    ) -> Result<Vec<Result<ImportOutcome, ServiceError>>, ServiceError> {
+        Self::require(ctx, &[Role::Editor], org)?;
+        let now = self.now_ms();
+        let mut checked: Vec<Result<DocFields, ServiceError>> = docs.iter().map(import_fields).collect();
+        let mut out: Vec<Result<ImportOutcome, ServiceError>> = Vec::with_capacity(docs.len());
+        let mut tx = self.store.begin().await?;
+        let mut clean_run = true;
+        for (d, fields) in docs.iter().zip(&mut checked) {
+            let fields = std::mem::replace(fields, Err(ServiceError::Internal(String::new())));
+            match fields {
+                Err(e) => out.push(Err(e)),
+                Ok(f) => match self.import_in(&mut tx, ctx, org, d, f, now).await {
+                    Ok(o) => out.push(Ok(o)),
+                    Err(_) => {
+                        clean_run = false;
+                        break;
+                    }
+                },
+            }
+        }
+        if clean_run {
+            tx.commit().await?;
+            return Ok(out);
+        }
+        tx.rollback().await?;
+        let mut out = Vec::with_capacity(docs.len());
+        for d in docs {
+            out.push(self.import_document(ctx, org, d).await);
+        }
+        Ok(out)
+    }
+
+    /// The import of one checked document inside `tx`.
+    async fn import_in(
+        &self,
+        tx: &mut Tx,
+        ctx: &Ctx,
+        org: &Org,
+        d: &ImportDoc,
+        fields: DocFields,
+        now: i64,
+    ) -> Result<ImportOutcome, ServiceError> {
         let today = china_date(now);
         let (norm, unparsed) = norm_number(&fields);
-        let mut tx = self.store.begin().await?;
         let existing = tx.document_by_external_id(&d.external_id).await?;
         let outcome;
         let (doc_id, ed_id) = match existing {
@@ -1150,7 +1199,7 @@ impl Service {
                     .published_on
                     .map(|p| chrono::Datelike::year(&p))
                     .unwrap_or_else(|| chrono::Datelike::year(&today));
-                let index_no = self.new_index_no(&mut tx, org, year).await?;
+                let index_no = self.new_index_no(tx, org, year).await?;
                 let id = tx
                     .insert_document(&NewDocument {
                         org_id: org.id,
@@ -1189,14 +1238,13 @@ impl Service {
             }
         }
         let doc = tx.document(doc_id).await?.ok_or_else(|| ServiceError::Internal("document vanished".into()))?;
-        self.publish_with_date(&mut tx, ctx, &doc, &ed, now, false).await?;
+        self.publish_with_date(tx, ctx, &doc, &ed, now, false).await?;
         tx.append_search_change(doc_id, now).await?;
         let mut a = ctx.audit(now, "document.import", "document", Some(doc_id.to_string()));
         a.org_id = Some(org.id);
         a.after =
             Some(json!({"external_id": d.external_id, "outcome": format!("{outcome:?}").to_lowercase()}).to_string());
         tx.append_audit(&a).await?;
-        tx.commit().await?;
         Ok(outcome)
     }
 
@@ -1221,6 +1269,19 @@ impl Service {
         }
         Ok(out)
     }
+}
+
+/// The cleaned, checked fields of a document to import.
+fn import_fields(d: &ImportDoc) -> Result<DocFields, ServiceError> {
+    let mut fields = clean(d.fields.clone());
+    if fields.disclosure.is_none() {
+        fields.disclosure = Some(Disclosure::Proactive);
+    }
+    gongkai_domain::Invalid::check(validate_fields(&fields, d.published_on))?;
+    if d.external_id.trim().is_empty() || d.external_id.chars().count() > 200 {
+        return Err(ServiceError::invalid("id", "外部编号不能为空，且不超过 200 个字符"));
+    }
+    Ok(fields)
 }
 
 /// Writes a file and flushes it to disk before returning, so an acknowledged upload survives a

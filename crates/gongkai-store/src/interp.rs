@@ -66,6 +66,21 @@ pub struct CoverageRow {
 /// `interp_requirements` columns: required, gov_issued, exemption_reason, exempted_by, exempted_at.
 type ReqRow = (bool, bool, Option<String>, Option<i64>, Option<i64>);
 
+const REQUIREMENT_SQL: &str = "SELECT required, gov_issued, exemption_reason, exempted_by, exempted_at \
+                               FROM interp_requirements WHERE document_id = $1";
+
+/// The 三同步 settings of a row (defaults when there is none).
+fn requirement(row: Option<ReqRow>) -> InterpRequirement {
+    row.map(|(required, gov_issued, exemption_reason, exempted_by, exempted_at_ms)| InterpRequirement {
+        required,
+        gov_issued,
+        exemption_reason,
+        exempted_by,
+        exempted_at_ms,
+    })
+    .unwrap_or_default()
+}
+
 fn join_docs(rows: Vec<(DocRow, InterpRow)>) -> Result<Vec<(Document, InterpFields)>, StoreError> {
     rows.into_iter().map(|(d, i)| Ok((d.into_doc()?, i.into_fields()?))).collect()
 }
@@ -146,24 +161,9 @@ impl Store {
 
     /// The 三同步 settings of a document (defaults when none were recorded).
     pub async fn interp_requirement(&self, document_id: i64) -> Result<InterpRequirement, StoreError> {
-        let row: Option<ReqRow> = on_pool!(self, |p| {
-            sqlx::query_as(
-                "SELECT required, gov_issued, exemption_reason, exempted_by, exempted_at FROM interp_requirements \
-                 WHERE document_id = $1",
-            )
-            .bind(document_id)
-            .fetch_optional(p)
-            .await?
-        });
-        Ok(row
-            .map(|(required, gov_issued, exemption_reason, exempted_by, exempted_at_ms)| InterpRequirement {
-                required,
-                gov_issued,
-                exemption_reason,
-                exempted_by,
-                exempted_at_ms,
-            })
-            .unwrap_or_default())
+        let row: Option<ReqRow> =
+            on_pool!(self, |p| { sqlx::query_as(REQUIREMENT_SQL).bind(document_id).fetch_optional(p).await? });
+        Ok(requirement(row))
     }
 
     /// Published policy documents issued in the name of the government or its general office
@@ -268,24 +268,9 @@ impl Tx {
 
     /// The 三同步 settings of a document inside a transaction.
     pub async fn interp_requirement(&mut self, document_id: i64) -> Result<InterpRequirement, StoreError> {
-        let row: Option<ReqRow> = on_tx!(self, |c| {
-            sqlx::query_as(
-                "SELECT required, gov_issued, exemption_reason, exempted_by, exempted_at FROM interp_requirements \
-                 WHERE document_id = $1",
-            )
-            .bind(document_id)
-            .fetch_optional(c)
-            .await?
-        });
-        Ok(row
-            .map(|(required, gov_issued, exemption_reason, exempted_by, exempted_at_ms)| InterpRequirement {
-                required,
-                gov_issued,
-                exemption_reason,
-                exempted_by,
-                exempted_at_ms,
-            })
-            .unwrap_or_default())
+        let row: Option<ReqRow> =
+            on_tx!(self, |c| { sqlx::query_as(REQUIREMENT_SQL).bind(document_id).fetch_optional(c).await? });
+        Ok(requirement(row))
     }
 
     /// Sets the 三同步 settings of a document (an exemption is kept only while `required`).

@@ -164,6 +164,15 @@ impl Tx {
         Ok(())
     }
 
+    /// Undoes every write of this transaction now (dropping it does the same, later).
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self.inner {
+            TxInner::Sqlite(t) => t.rollback().await?,
+            TxInner::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+
     /// Writes an installation setting.
     pub async fn put_setting(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
         on_tx!(self, |c| {

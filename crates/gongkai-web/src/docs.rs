@@ -9,7 +9,8 @@ use gongkai_service::{DocFilter, PublicDocument};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use crate::error::{AppError, ErrorCode, FieldMessage};
+use crate::error::AppError;
+use crate::params::{blank, date, invalid};
 
 /// A document in a list.
 pub fn doc_value(d: &Document) -> Value {
@@ -191,25 +192,6 @@ pub struct ListQuery {
     pub limit: Option<String>,
 }
 
-fn invalid(field: &str, msg: String) -> AppError {
-    let mut e = AppError::new(ErrorCode::ValidationFailed, msg.clone());
-    e.fields.push(FieldMessage { field: field.into(), message: msg });
-    e
-}
-
-fn blank(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
-fn date(s: &Option<String>, field: &str) -> Result<Option<NaiveDate>, AppError> {
-    match blank(s) {
-        None => Ok(None),
-        Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| invalid(field, format!("日期“{v}”无效，应为 YYYY-MM-DD"))),
-    }
-}
-
 impl ListQuery {
     /// The filter this query asks for. `org_path` is the resolved organisation's path.
     pub fn filter(&self, org_path: Option<String>, default_current: bool) -> Result<DocFilter, AppError> {
@@ -240,10 +222,10 @@ impl ListQuery {
             f.published_from = NaiveDate::from_ymd_opt(y, 1, 1);
             f.published_to = NaiveDate::from_ymd_opt(y + 1, 1, 1);
         }
-        if let Some(d) = date(&self.from, "from")? {
+        if let Some(d) = date("from", &self.from)? {
             f.published_from = Some(d);
         }
-        if let Some(d) = date(&self.to, "to")? {
+        if let Some(d) = date("to", &self.to)? {
             f.published_to = d.succ_opt();
         }
         if let Some(n) = blank(&self.doc_number) {

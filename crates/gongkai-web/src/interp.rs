@@ -20,6 +20,7 @@ use crate::admin::{Staff, field_errors, ser};
 use crate::docs::doc_value;
 use crate::error::{AppError, ErrorCode, FieldMessage};
 use crate::identity::Identity;
+use crate::params::{invalid, number};
 use crate::templates::page;
 
 /// Public routes.
@@ -115,28 +116,11 @@ struct ListQuery {
     limit: Option<String>,
 }
 
-fn invalid(field: &str, msg: String) -> AppError {
-    let mut e = AppError::new(ErrorCode::ValidationFailed, msg.clone());
-    e.fields.push(FieldMessage { field: field.into(), message: msg });
-    e
-}
-
 impl ListQuery {
     fn form(&self) -> Result<Option<InterpForm>, AppError> {
         match self.form.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => Ok(None),
             Some(f) => InterpForm::parse(f).map(Some).ok_or_else(|| invalid("form", format!("未知的解读形式“{f}”"))),
-        }
-    }
-
-    fn number(v: &Option<String>, field: &str, default: i64, max: i64) -> Result<i64, AppError> {
-        match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(default),
-            Some(s) => s
-                .parse::<i64>()
-                .ok()
-                .filter(|n| (1..=max).contains(n))
-                .ok_or_else(|| invalid(field, format!("“{s}”无效，应为 1–{max}"))),
         }
     }
 }
@@ -149,7 +133,7 @@ async fn list_page(
     Query(q): Query<ListQuery>,
 ) -> Result<Html<String>, AppError> {
     let form = q.form()?;
-    let page_no = ListQuery::number(&q.page, "page", 1, 100_000)?;
+    let page_no = number("page", &q.page, 1, 100_000)?;
     let (items, total) = state.svc.list_interpretations(form, PAGE_SIZE, (page_no - 1) * PAGE_SIZE).await?;
     let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
     let base = match form {
@@ -218,8 +202,8 @@ struct InterpList {
 
 async fn api_list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<InterpList>, AppError> {
     let form = q.form()?;
-    let limit = ListQuery::number(&q.limit, "limit", 20, 100)?;
-    let page_no = ListQuery::number(&q.page, "page", 1, 100_000)?;
+    let limit = number("limit", &q.limit, 20, 100)?;
+    let page_no = number("page", &q.page, 1, 100_000)?;
     let (items, total) = state.svc.list_interpretations(form, limit, (page_no - 1) * limit).await?;
     Ok(Json(InterpList { total, items: items.iter().map(list_dto).collect() }))
 }

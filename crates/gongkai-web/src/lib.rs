@@ -23,6 +23,7 @@ pub mod foi_stats;
 pub mod identity;
 pub mod interp;
 pub mod metrics;
+mod params;
 pub mod public;
 pub mod qa;
 pub mod screen;

@@ -16,6 +16,7 @@ use crate::AppState;
 use crate::admin::{Staff, field_errors, ser};
 use crate::error::{AppError, ErrorCode, FieldMessage};
 use crate::identity::Identity;
+use crate::params::{invalid, number};
 use crate::templates::page;
 
 /// Public routes.
@@ -210,23 +211,6 @@ struct ListQuery {
     since: Option<String>,
 }
 
-fn invalid(field: &str, msg: String) -> AppError {
-    let mut e = AppError::new(ErrorCode::ValidationFailed, msg.clone());
-    e.fields.push(FieldMessage { field: field.into(), message: msg });
-    e
-}
-
-fn number(v: &Option<String>, field: &str, default: i64, max: i64) -> Result<i64, AppError> {
-    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(default),
-        Some(s) => s
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| invalid(field, format!("“{s}”无效，应为 1–{max}"))),
-    }
-}
-
 const PAGE_SIZE: i64 = 20;
 
 async fn list_page(
@@ -234,7 +218,7 @@ async fn list_page(
     Extension(id): Extension<Identity>,
     Query(q): Query<ListQuery>,
 ) -> Result<Html<String>, AppError> {
-    let page_no = number(&q.page, "page", 1, 100_000)?;
+    let page_no = number("page", &q.page, 1, 100_000)?;
     let (items, total) = state.svc.public_qa_list(None, false, PAGE_SIZE, (page_no - 1) * PAGE_SIZE).await?;
     let (hot, _) = state.svc.public_qa_list(None, true, 5, 0).await?;
     let hot: Vec<Value> = hot.iter().filter(|i| i.views > 0).map(qa_value).collect();
@@ -280,8 +264,8 @@ async fn out_rows(state: &AppState, items: &[QaItem]) -> Result<Vec<QaOut>, AppE
 }
 
 async fn api_list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<QaList>, AppError> {
-    let limit = number(&q.limit, "limit", 20, 100)?;
-    let page_no = number(&q.page, "page", 1, 100_000)?;
+    let limit = number("limit", &q.limit, 20, 100)?;
+    let page_no = number("page", &q.page, 1, 100_000)?;
     let document = match q.document.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(d) => Some(d.parse::<i64>().map_err(|_| invalid("document", format!("文件编号“{d}”无效")))?),

@@ -9,7 +9,6 @@ use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use chrono::NaiveDate;
 use gongkai_service::domain::document::{DocClass, GENRES, TOPICS, Validity};
 use gongkai_service::search_index::snippet::{to_html, to_text};
 use gongkai_service::search_index::{Entry, Facet, Hit, Relaxed};
@@ -19,8 +18,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::admin::Staff;
-use crate::error::{AppError, ErrorCode, FieldMessage};
+use crate::error::{AppError, ErrorCode};
 use crate::identity::Identity;
+use crate::params::{blank, date, invalid, number};
 use crate::templates::page;
 
 /// Page routes (the API routes are in [`api_routes`]).
@@ -65,36 +65,6 @@ pub struct SearchParams {
     pub scope: Option<String>,
 }
 
-fn invalid(field: &str, msg: String) -> AppError {
-    let mut e = AppError::new(ErrorCode::ValidationFailed, msg.clone());
-    e.fields.push(FieldMessage { field: field.into(), message: msg });
-    e
-}
-
-fn blank(s: &Option<String>) -> Option<&str> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
-fn date(field: &str, v: &Option<String>) -> Result<Option<NaiveDate>, AppError> {
-    match blank(v) {
-        None => Ok(None),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| invalid(field, format!("日期“{s}”无效，应为 YYYY-MM-DD"))),
-    }
-}
-
-fn number(field: &str, v: &Option<String>, default: usize, max: usize) -> Result<usize, AppError> {
-    match blank(v) {
-        None => Ok(default),
-        Some(s) => s
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| invalid(field, format!("“{s}”无效，应为 1–{max} 的整数"))),
-    }
-}
-
 impl SearchParams {
     fn input(&self, per_page_default: usize) -> Result<SearchInput, AppError> {
         Ok(SearchInput {
@@ -108,8 +78,8 @@ impl SearchParams {
             from: date("from", &self.from)?,
             to: date("to", &self.to)?,
             sort: blank(&self.sort).map(str::to_owned),
-            page: number("page", &self.page, 1, 1000)?,
-            per_page: number("per_page", &self.per_page, per_page_default, 50)?,
+            page: number("page", &self.page, 1, 1000)? as usize,
+            per_page: number("per_page", &self.per_page, per_page_default as i64, 50)? as usize,
         })
     }
 
@@ -421,7 +391,7 @@ async fn api_suggest(
     State(state): State<AppState>,
     Query(p): Query<SuggestParams>,
 ) -> Result<Json<Vec<SuggestionDto>>, AppError> {
-    let limit = number("limit", &p.limit, 8, 20)?;
+    let limit = number("limit", &p.limit, 8, 20)? as usize;
     let q = p.q.unwrap_or_default();
     if q.chars().count() > gongkai_service::search_index::MAX_QUERY_CHARS {
         return Err(invalid("q", "检索词过长".into()));

@@ -323,6 +323,48 @@ async fn imports_upsert_by_external_id() {
 }
 
 #[tokio::test]
+async fn batch_import_keeps_good_documents_and_names_bad_ones() {
+    let l = lib().await;
+    let org = l.e.svc.org_by_code("c1").await.unwrap().unwrap();
+    let item = |id: &str, title: &str| ImportDoc {
+        external_id: id.into(),
+        fields: DocFields {
+            title: title.into(),
+            issuer: "清江市人民政府".into(),
+            class: Some(DocClass::Other),
+            body: format!("{title}的正文。"),
+            ..DocFields::default()
+        },
+        published_on: Some(d("2021-03-01")),
+        validity: Some(Validity::InForce),
+    };
+    let mut repealed = item("batch-a", "甲批量办法");
+    repealed.validity = Some(Validity::Repealed);
+    let batch = vec![item("batch-a", "甲批量办法"), item("batch-bad", "  "), item("batch-b", "乙批量办法"), repealed];
+    let sys = Ctx::system();
+    let out = l.e.svc.import_documents(&sys, &org, &batch).await.unwrap();
+    assert_eq!(out.len(), 4);
+    assert_eq!(out[0].as_ref().unwrap(), &ImportOutcome::Imported);
+    match &out[1] {
+        Err(ServiceError::Invalid(inv)) => assert!(inv.0.iter().any(|f| f.field == "title"), "{inv:?}"),
+        other => panic!("a blank title must be refused by name: {other:?}"),
+    }
+    assert_eq!(out[2].as_ref().unwrap(), &ImportOutcome::Imported);
+    // The same external id twice in one batch: the second sees the first and updates it.
+    assert_eq!(out[3].as_ref().unwrap(), &ImportOutcome::Updated);
+    let a = l.e.svc.resolve_document("batch-a").await.unwrap().unwrap();
+    assert_eq!(a.validity, Validity::Repealed);
+    assert!(l.e.svc.resolve_document("batch-bad").await.unwrap().is_none());
+    let b = l.e.svc.resolve_document("batch-b").await.unwrap().unwrap();
+    assert!(l.e.svc.public_document(b.id).await.is_ok());
+    // A second run changes nothing.
+    let again = l.e.svc.import_documents(&sys, &org, &batch[2..]).await.unwrap();
+    assert!(again.iter().all(|o| o.as_ref().ok() == Some(&ImportOutcome::Unchanged)), "{again:?}");
+    // Only an editor of the organisation (or the system) may import.
+    assert!(matches!(l.e.svc.import_documents(&l.signer, &org, &batch).await, Err(ServiceError::Forbidden(_))));
+}
+
+#[tokio::test]
 async fn cleanup_catalogue_updates_validity_when_published() {
     use gongkai_service::CleanupResult;
     let l = lib().await;
