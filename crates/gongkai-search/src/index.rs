@@ -9,6 +9,7 @@
 //! Two entries can exist for one document: `public` (the published edition, for everyone) and
 //! `staff` (an unpublished edition, for staff with rights on the owning organisation).
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
@@ -19,13 +20,16 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, Count, DocSetCollector, SegmentCollector, TopDocs};
 use tantivy::columnar::StrColumn;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, EnableScoring, Occur, PhrasePrefixQuery, PhraseQuery, Query,
+    RangeQuery, TermQuery, Weight,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::TokenizerManager;
-use tantivy::{DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term};
+use tantivy::{
+    DocId, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term,
+};
 
 use crate::analyze::{self, HANBI, HanBigramTokenizer, JIEBA, JiebaTokenizer, bigrams, jieba_words, prepare};
 use crate::query::{UserQuery, normalize_doc_number, normalize_title};
@@ -643,8 +647,10 @@ impl SearchIndex {
         Some(Box::new(BooleanQuery::new(clauses)))
     }
 
-    fn text_query(&self, q: &UserQuery, relaxed: Relaxed) -> Option<Box<dyn Query>> {
-        let pieces: Vec<String> = match relaxed {
+    /// The pieces of text a query level looks for: the query's words and phrases as typed, or
+    /// (relaxed) the jieba words inside them without stop words.
+    fn pieces(q: &UserQuery, relaxed: Relaxed) -> Vec<String> {
+        match relaxed {
             Relaxed::No => q.must.clone(),
             Relaxed::AllWords | Relaxed::AnyWord => {
                 let mut words: Vec<String> = Vec::new();
@@ -657,10 +663,25 @@ impl SearchIndex {
                 }
                 words
             }
-        };
+        }
+    }
+
+    fn text_query(&self, q: &UserQuery, relaxed: Relaxed) -> Option<Box<dyn Query>> {
         let occur = if relaxed == Relaxed::AnyWord { Occur::Should } else { Occur::Must };
         let clauses: Vec<(Occur, Box<dyn Query>)> =
-            pieces.iter().filter_map(|p| self.contains(p)).map(|c| (occur, c)).collect();
+            Self::pieces(q, relaxed).iter().filter_map(|p| self.contains(p)).map(|c| (occur, c)).collect();
+        if clauses.is_empty() { None } else { Some(Box::new(BooleanQuery::new(clauses))) }
+    }
+
+    /// Matches documents whose title alone holds what the query level asks for (every piece, or
+    /// for [`Relaxed::AnyWord`] any): the title tier of the ranking.
+    fn title_query(&self, q: &UserQuery, relaxed: Relaxed) -> Option<Box<dyn Query>> {
+        let occur = if relaxed == Relaxed::AnyWord { Occur::Should } else { Occur::Must };
+        let clauses: Vec<(Occur, Box<dyn Query>)> = Self::pieces(q, relaxed)
+            .iter()
+            .filter_map(|p| self.substring(self.f.title_bi, p))
+            .map(|c| (occur, c))
+            .collect();
         if clauses.is_empty() { None } else { Some(Box::new(BooleanQuery::new(clauses))) }
     }
 
@@ -741,6 +762,14 @@ impl SearchIndex {
         for &level in levels {
             let query = self.full_query(req, level);
             let exact = Arc::clone(&exact);
+            // Title matches rank above body matches: the title-only query is walked beside the
+            // matches (both in document order) to tell which titles hold the query.
+            let title: Option<Arc<dyn Weight>> = match (sort, self.title_query(&req.query, level)) {
+                (Sort::Relevance, Some(q)) => {
+                    Some(Arc::from(q.weight(EnableScoring::disabled_from_searcher(&searcher))?))
+                }
+                _ => None,
+            };
             let top = TopDocs::with_limit(limit).and_offset(req.offset.min(100_000)).tweak_score(
                 move |seg: &SegmentReader| {
                     let ff = seg.fast_fields();
@@ -748,11 +777,17 @@ impl SearchIndex {
                     let dates = ff.i64("published_on").ok();
                     let current = ff.u64("current").ok();
                     let exact = Arc::clone(&exact);
+                    let in_title = RefCell::new(title.as_ref().and_then(|w| w.scorer(seg, 1.0).ok()));
                     move |doc: DocId, score: Score| {
                         let id = ids.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
                         let date = dates.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
                         let cur = current.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
-                        let tier = u8::from(exact.contains(&id));
+                        let title_hit = in_title.borrow_mut().as_mut().is_some_and(|t| {
+                            // Documents arrive in increasing order, so the title scorer only moves forward.
+                            let at = if t.doc() < doc { t.seek(doc) } else { t.doc() };
+                            at == doc
+                        });
+                        let tier = if exact.contains(&id) { 2 } else { u8::from(title_hit) };
                         let q = (f64::from(score) * 100.0).round() as i64;
                         match sort {
                             Sort::Relevance => RankKey(tier, q, cur, date, score),
@@ -852,7 +887,8 @@ fn facet_lists(counts: Vec<HashMap<String, u64>>) -> Vec<Facet> {
         .collect()
 }
 
-/// Sort key: (tier, rounded score or date, current, date or score, raw score).
+/// Sort key: (tier — 2 an exact title or 发文字号, 1 a title holding the query, 0 the rest —, rounded score
+/// or date, current, date or score, raw score).
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
 struct RankKey(u8, i64, u64, i64, f32);
 

@@ -120,6 +120,25 @@ fn exact_title_first_then_title_over_body() {
 }
 
 #[test]
+fn a_long_title_holding_the_term_beats_a_body_full_of_it() {
+    let (_d, home) = home();
+    let idx = home.index();
+    // Short titles elsewhere make the long one long by comparison (BM25 length normalisation).
+    let mut docs: Vec<SearchDoc> = (20..60).map(|i| doc(i, &format!("办法{i}"), "其他内容。")).collect();
+    docs.push(doc(11, "湖泊办法", &"湿地湿地保护修复湿地。".repeat(3)));
+    docs.push(doc(
+        12,
+        "示范省人民政府办公厅关于印发示范省生态补偿机制建设和湿地保护修复三年行动方案以及配套措施和考核办法的通知",
+        "各市、县人民政府，省直各部门：现将方案印发给你们，请认真贯彻执行。",
+    ));
+    let changed: Vec<i64> = docs.iter().map(|d| d.id).collect();
+    idx.apply(&changed, &docs, &Position { applied: 2, gaps: vec![] }).unwrap();
+    assert_eq!(ids(&idx, req("湿地")), vec![12, 11]);
+    // Two words: the title holding both ranks first.
+    assert_eq!(ids(&idx, req("湿地 修复")), vec![12, 11]);
+}
+
+#[test]
 fn ties_prefer_current_then_newer() {
     let (_d, home) = loaded();
     let idx = home.index();
