@@ -40,7 +40,7 @@ fi
 } > "$OUT/machine.txt"
 
 "$BENCH" gen --corpus "$CORPUS" --docs "$DOCS" --out "$WORK/docs.jsonl" | tee "$OUT/gen.txt"
-"$BENCH" queries --corpus "$CORPUS" --per-kind 200 --out "$OUT/queries.tsv"
+"$BENCH" queries --corpus "$CORPUS" --collection "$WORK/docs.jsonl" --per-kind 200 --out "$OUT/queries.tsv"
 BODY_MB=$(python3 -c "
 import json,sys
 n=0

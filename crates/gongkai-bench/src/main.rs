@@ -36,6 +36,7 @@ fn main() -> anyhow::Result<()> {
         ),
         Some("queries") => make_queries(
             &flag("--corpus").context("--corpus FILE")?,
+            flag("--collection").as_deref(),
             flag("--per-kind").map(|s| s.parse()).transpose()?.unwrap_or(200),
             &flag("--out").context("--out FILE")?,
         ),
@@ -158,8 +159,14 @@ const STOP: &[&str] = &["关于", "中华人民共和国", "规定", "办法", "
 /// 发文字号). Those are duplicates no engine can tell apart from the source: the scaled corpus reuses
 /// real paragraphs, so a body phrase occurs in several documents. A short term is chosen only if it
 /// occurs in one title of the whole collection, so that it has one right answer.
-fn make_queries(corpus: &str, per_kind: usize, out: &str) -> anyhow::Result<()> {
-    let docs = read_jsonl(corpus)?;
+fn make_queries(corpus: &str, collection: Option<&str>, per_kind: usize, out: &str) -> anyhow::Result<()> {
+    // Queries come from the real documents of `corpus`; right answers and uniqueness are judged over
+    // the whole `collection` searched (the scaled set), which holds the corpus too.
+    let sources = read_jsonl(corpus)?;
+    let docs = match collection {
+        Some(c) => read_jsonl(c)?,
+        None => sources.clone(),
+    };
     let field = |d: &Value, k: &str| d[k].as_str().unwrap_or_default().to_owned();
     let titles: Vec<String> = docs.iter().map(|d| field(d, "title")).collect();
     let bodies: Vec<String> = docs.iter().map(|d| field(d, "body")).collect();
@@ -189,10 +196,18 @@ fn make_queries(corpus: &str, per_kind: usize, out: &str) -> anyhow::Result<()> 
             picked.push((kind, q, i));
         }
     };
-    // Every `step`-th document, then the ones in between, until every kind has its share.
-    let step = (docs.len() / per_kind).max(1);
-    let order = (0..step).flat_map(|o| (o..docs.len()).step_by(step));
-    for i in order {
+    let at: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    let source_at: Vec<usize> = sources
+        .iter()
+        .map(|d| {
+            at.get(d["id"].as_str().unwrap_or_default()).copied().context("a corpus document is not in the collection")
+        })
+        .collect::<anyhow::Result<_>>()?;
+    // Every `step`-th source document, then the ones in between, until every kind has its share.
+    let step = (source_at.len() / per_kind).max(1);
+    let order = (0..step).flat_map(|o| (o..source_at.len()).step_by(step));
+    for k in order {
+        let i = source_at[k];
         let (title, body) = (&titles[i], &bodies[i]);
         emit(&mut picked, "title", title.clone(), i);
         let tw: Vec<&str> = jieba_words(title)
@@ -224,7 +239,7 @@ fn make_queries(corpus: &str, per_kind: usize, out: &str) -> anyhow::Result<()> 
             emit(&mut picked, "body_phrase", p[start..start + 10].iter().collect(), i);
         }
         let n = &numbers[i];
-        if n.contains('〔') && i % 2 == 0 {
+        if n.contains('〔') && k % 2 == 0 {
             emit(&mut picked, "doc_number", n.replace('〔', "[").replace('〕', "]"), i);
         }
         if picked.len() >= 5 * per_kind {
