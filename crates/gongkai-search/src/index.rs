@@ -593,7 +593,29 @@ impl SearchIndex {
     /// A query matching documents whose `field` contains `text` as a substring (through the
     /// Han-bigram analysis). `None` when `text` has nothing to search for.
     fn substring(&self, field: Field, text: &str) -> Option<Box<dyn Query>> {
-        let toks = bigrams(text, false);
+        let mut toks = bigrams(text, false);
+        // Ends that may be cut out of a longer token of the document: a trailing lone Han character
+        // (in the document, the start of a bigram), and leading or trailing letters and digits (part
+        // of a longer run: "994年" in "1994年"). With at least two other tokens to match they are
+        // left out of the phrase, which then matches a little more than the exact text but never
+        // less; a short query keeps them and matches the lone character by prefix.
+        let is_run = |t: &analyze::BiToken| !t.single_han && !t.text.chars().any(gongkai_domain::textnorm::is_han);
+        let (lead, tail) = (text.len() - text.trim_start().len(), text.trim_end().len());
+        let cut_first = toks.first().is_some_and(|t| is_run(t) && t.from == lead);
+        let cut_last = toks.last().is_some_and(|t| (t.single_han || is_run(t)) && t.to == tail);
+        let cuts = usize::from(cut_first) + usize::from(cut_last);
+        if cuts > 0 && toks.len() >= cuts + 2 {
+            if cut_last {
+                toks.pop();
+            }
+            if cut_first {
+                toks.remove(0);
+            }
+            let base = toks.first().map_or(0, |t| t.position);
+            let terms: Vec<(usize, Term)> =
+                toks.iter().map(|t| (t.position - base, Term::from_field_text(field, &t.text))).collect();
+            return Some(Box::new(PhraseQuery::new_with_offset(terms)));
+        }
         let last = toks.last()?;
         let ends_open = last.single_han && last.to == text.trim_end().len();
         if toks.len() == 1 {
@@ -613,7 +635,7 @@ impl SearchIndex {
             toks.iter().map(|t| (t.position, Term::from_field_text(field, &t.text))).collect();
         if ends_open {
             let mut q = PhrasePrefixQuery::new_with_offset(terms);
-            q.set_max_expansions(200);
+            q.set_max_expansions(1000);
             Some(Box::new(q))
         } else {
             Some(Box::new(PhraseQuery::new_with_offset(terms)))

@@ -139,6 +139,23 @@ fn a_long_title_holding_the_term_beats_a_body_full_of_it() {
 }
 
 #[test]
+fn phrases_cut_anywhere_are_found() {
+    let (_d, home) = home();
+    let idx = home.index();
+    // Hundreds of bigrams starting with 有 that sort before 有关: a prefix expansion would stop early.
+    let filler: String = (0x4E00u32..0x4F40).filter_map(char::from_u32).map(|c| format!("有{c}。")).collect();
+    let mut docs = vec![doc(30, "填充文件", &filler)];
+    docs.push(doc(31, "卫生管理办法", "公共场所应当按照要求进行消毒，有关部门应当加强监督。"));
+    docs.push(doc(32, "代表大会公告", "本条例于1994年7月22日北京市第十届人民代表大会常务委员会通过。"));
+    let changed: Vec<i64> = docs.iter().map(|d| d.id).collect();
+    idx.apply(&changed, &docs, &Position { applied: 3, gaps: vec![] }).unwrap();
+    // Ends on a lone character whose bigram sorts late; starts inside a number.
+    assert_eq!(ids(&idx, req("按照要求进行消毒，有")), vec![31]);
+    let r = idx.search(&req("994年7月22日北")).unwrap();
+    assert_eq!((r.relaxed, r.hits.first().map(|h| h.id)), (Relaxed::No, Some(32)));
+}
+
+#[test]
 fn ties_prefer_current_then_newer() {
     let (_d, home) = loaded();
     let idx = home.index();
