@@ -13,7 +13,7 @@
 
 use std::sync::LazyLock;
 
-use gongkai_domain::textnorm::{is_han, normalize_lower};
+use gongkai_domain::textnorm::{is_han, normalize_cow};
 use jieba_rs::{Jieba, TokenizeMode};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
@@ -32,19 +32,32 @@ pub fn warm_up() {
 /// Normalises text for indexing and querying: width, script, case, and control characters
 /// replaced by spaces. Character count is preserved.
 pub fn prepare(text: &str) -> String {
-    let s = normalize_lower(text);
-    // C1 controls (U+0080–U+009F) are two bytes; C0 controls and DEL are one and can be
-    // replaced in place.
-    if s.contains(|c: char| ('\u{80}'..='\u{9f}').contains(&c)) {
-        return s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let norm = normalize_cow(text);
+    let bytes = norm.as_bytes();
+    let mut out = String::with_capacity(norm.len());
+    // Copied in stretches; only ASCII capitals and control characters are replaced (C1 controls,
+    // U+0080–U+009F, are the two bytes C2 80–C2 9F).
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (len, with) = if b < 0x20 || b == 0x7f {
+            (1, ' ')
+        } else if b.is_ascii_uppercase() {
+            (1, char::from(b.to_ascii_lowercase()))
+        } else if b == 0xC2 && bytes.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)) {
+            (2, ' ')
+        } else {
+            i += 1;
+            continue;
+        };
+        out.push_str(&norm[copied..i]);
+        out.push(with);
+        i += len;
+        copied = i;
     }
-    let mut bytes = s.into_bytes();
-    for b in &mut bytes {
-        if *b < 0x20 || *b == 0x7f {
-            *b = b' ';
-        }
-    }
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    out.push_str(&norm[copied..]);
+    out
 }
 
 fn is_word_char(c: char) -> bool {

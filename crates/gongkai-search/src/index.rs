@@ -843,7 +843,7 @@ impl SearchIndex {
     fn hit(&self, doc: &TantivyDocument, marker: &snippet::Highlighter, score: f32) -> Hit {
         let text = |f: Field| doc.get_first(f).and_then(|v| v.as_str()).map(str::to_owned);
         let title = text(self.f.title).unwrap_or_default();
-        let body = text(self.f.body).unwrap_or_default();
+        let body = doc.get_first(self.f.body).and_then(|v| v.as_str()).unwrap_or_default();
         Hit {
             id: doc.get_first(self.f.id).and_then(|v| v.as_i64()).unwrap_or(0),
             entry: Entry::parse(text(self.f.entry).as_deref().unwrap_or_default()),
@@ -857,7 +857,7 @@ impl SearchIndex {
             published_on: doc.get_first(self.f.published_on).and_then(|v| v.as_i64()).and_then(from_day_number),
             validity: text(self.f.validity).unwrap_or_default(),
             state: text(self.f.state).unwrap_or_default(),
-            snippet: marker.best_fragment(&body, 120),
+            snippet: marker.best_fragment(body, 120),
             score,
         }
     }

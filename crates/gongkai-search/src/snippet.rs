@@ -7,7 +7,9 @@
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Serialize;
 
-use crate::analyze::{jieba_words, prepare};
+use gongkai_domain::textnorm::normalize_cow;
+
+use crate::analyze::jieba_words;
 use crate::query::UserQuery;
 
 /// A piece of text, highlighted or not.
@@ -55,7 +57,11 @@ impl Highlighter {
         let ac = if needles.is_empty() {
             None
         } else {
-            AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(needles).ok()
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .ascii_case_insensitive(true)
+                .build(needles)
+                .ok()
         };
         Highlighter { ac }
     }
@@ -65,9 +71,13 @@ impl Highlighter {
         Highlighter::new(&needles(q))
     }
 
-    /// Every needle in `norm` (text already normalised by `prepare`), in order, in characters.
-    fn find(&self, norm: &str) -> Vec<Found> {
+    /// Every needle in `text`, in order, in characters. The text is normalised (width and script;
+    /// ASCII case is ignored by the matcher), which keeps one character per character, and most
+    /// Simplified Chinese text is matched in place without a copy.
+    fn find(&self, text: &str) -> Vec<Found> {
         let Some(ac) = &self.ac else { return Vec::new() };
+        let norm = normalize_cow(text);
+        let norm: &str = &norm;
         let bytes = norm.as_bytes();
         // Characters between two byte offsets: the bytes that do not continue a character.
         let chars = |from: usize, to: usize| bytes[from..to].iter().filter(|&&b| (b as i8) >= -0x40).count();
@@ -85,7 +95,7 @@ impl Highlighter {
     /// All of `text` with every needle marked (for titles).
     pub fn mark_all(&self, text: &str) -> Vec<Segment> {
         let chars: Vec<char> = text.chars().collect();
-        segments(&chars, 0, &merged(&self.find(&prepare(text))))
+        segments(&chars, 0, &merged(&self.find(text)))
     }
 
     /// The `width`-character fragment of `text` with the most distinct needles, marked; the
@@ -95,7 +105,7 @@ impl Highlighter {
             Some((b, _)) => &text[..b],
             None => text,
         };
-        let found = self.find(&prepare(head));
+        let found = self.find(head);
         let first_text = head.chars().position(|c| !c.is_whitespace()).unwrap_or(0);
         let (mut from, mut best) = (first_text, (0usize, 0usize));
         let mut distinct: Vec<usize> = Vec::new();
