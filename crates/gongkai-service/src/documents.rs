@@ -202,6 +202,11 @@ impl Service {
         Ok(self.store.document_by_external_id(r).await?)
     }
 
+    /// The document with this 索引号, if any.
+    pub async fn document_by_index_no(&self, index_no: &str) -> Result<Option<Document>, ServiceError> {
+        Ok(self.store.document_by_index_no(index_no.trim()).await?)
+    }
+
     /// Validates an input and resolves its organisations and relations; every problem names its field.
     async fn check_input(
         &self,
@@ -1229,15 +1234,13 @@ impl Service {
                 (id, ed)
             }
         };
-        let doc = tx.document(doc_id).await?.ok_or_else(|| ServiceError::Internal("document vanished".into()))?;
+        let mut doc = tx.document(doc_id).await?.ok_or_else(|| ServiceError::Internal("document vanished".into()))?;
         let ed = tx.edition(ed_id).await?.ok_or_else(|| ServiceError::Internal("edition vanished".into()))?;
         // The source's validity is authoritative for imports; dates refine pending/in-force.
-        if let Some(v) = d.validity {
-            if v != doc.validity {
-                tx.set_validity(doc_id, doc.validity, v, today, "导入时的有效性", None, now).await?;
-            }
+        if let Some(v) = d.validity.filter(|v| *v != doc.validity) {
+            tx.set_validity(doc_id, doc.validity, v, today, "导入时的有效性", None, now).await?;
+            doc = tx.document(doc_id).await?.ok_or_else(|| ServiceError::Internal("document vanished".into()))?;
         }
-        let doc = tx.document(doc_id).await?.ok_or_else(|| ServiceError::Internal("document vanished".into()))?;
         self.publish_with_date(tx, ctx, &doc, &ed, now, false).await?;
         tx.append_search_change(doc_id, now).await?;
         let mut a = ctx.audit(now, "document.import", "document", Some(doc_id.to_string()));

@@ -162,7 +162,7 @@ impl Store {
     /// The 三同步 settings of a document (defaults when none were recorded).
     pub async fn interp_requirement(&self, document_id: i64) -> Result<InterpRequirement, StoreError> {
         let row: Option<ReqRow> =
-            on_pool!(self, |p| { sqlx::query_as(REQUIREMENT_SQL).bind(document_id).fetch_optional(p).await? });
+            on_pool!(self, |p| sqlx::query_as(REQUIREMENT_SQL).bind(document_id).fetch_optional(p).await?);
         Ok(requirement(row))
     }
 
@@ -269,7 +269,7 @@ impl Tx {
     /// The 三同步 settings of a document inside a transaction.
     pub async fn interp_requirement(&mut self, document_id: i64) -> Result<InterpRequirement, StoreError> {
         let row: Option<ReqRow> =
-            on_tx!(self, |c| { sqlx::query_as(REQUIREMENT_SQL).bind(document_id).fetch_optional(c).await? });
+            on_tx!(self, |c| sqlx::query_as(REQUIREMENT_SQL).bind(document_id).fetch_optional(c).await?);
         Ok(requirement(row))
     }
 

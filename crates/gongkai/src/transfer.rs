@@ -537,10 +537,10 @@ async fn import_batch(
 /// An `id` that is the 索引号 of a document created on this platform (an export of a document
 /// without an external id) would create a duplicate; refuse it instead.
 async fn native_clash(svc: &Service, id: &str) -> anyhow::Result<Option<LineError>> {
-    let Some(existing) = svc.resolve_document(id).await? else {
+    let Some(existing) = svc.document_by_index_no(id).await? else {
         return Ok(None);
     };
-    if existing.index_no == id.trim() && existing.external_id.as_deref() != Some(id) {
+    if existing.external_id.as_deref() != Some(id) {
         return Ok(Some(LineError::field(
             "id",
             format!("“{id}”是本平台文件（编号 {}）的索引号，该文件不是导入的，不能通过导入更新", existing.id),
