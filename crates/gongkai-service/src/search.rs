@@ -42,6 +42,10 @@ pub struct SearchConfig {
     pub hot_min_count: i64,
     pub hot_days: i64,
     pub hot_limit: i64,
+    /// Searches run at the same time (0 = one per CPU); the rest wait their turn, first come first
+    /// served. With more, the CPUs time-slice them and a heavy search takes many times its own
+    /// time; with one per CPU each runs at full speed once started.
+    pub max_concurrent: usize,
 }
 
 impl Default for SearchConfig {
@@ -53,6 +57,7 @@ impl Default for SearchConfig {
             hot_min_count: 3,
             hot_days: 30,
             hot_limit: 10,
+            max_concurrent: 0,
         }
     }
 }
@@ -67,6 +72,8 @@ pub(crate) struct SearchState {
     sync: tokio::sync::Mutex<()>,
     log: Mutex<HashMap<String, i64>>,
     hot: Mutex<Option<HotCache>>,
+    /// Admits `max_concurrent` searches at a time (a fair, first-come queue).
+    gate: tokio::sync::Semaphore,
 }
 
 /// Where the index stands against the change log.
@@ -265,9 +272,14 @@ const DOC_ROLES: [Role; 6] = [
 impl Service {
     /// The same service with a search index.
     pub fn with_search(mut self, home: SearchHome, cfg: SearchConfig) -> Service {
+        let slots = match cfg.max_concurrent {
+            0 => std::thread::available_parallelism().map_or(2, usize::from),
+            n => n,
+        };
         self.search = Some(Arc::new(SearchState {
             home,
             cfg,
+            gate: tokio::sync::Semaphore::new(slots),
             sync: tokio::sync::Mutex::new(()),
             log: Mutex::new(HashMap::new()),
             hot: Mutex::new(None),
@@ -518,6 +530,7 @@ impl Service {
             facets: true,
         };
         let index = st.home.index();
+        let _turn = st.gate.acquire().await.map_err(|e| ServiceError::Internal(format!("search gate: {e}")))?;
         let results = tokio::task::spawn_blocking(move || index.search(&req))
             .await
             .map_err(|e| ServiceError::Internal(format!("search task: {e}")))?
@@ -540,6 +553,7 @@ impl Service {
         let st = self.search_state()?;
         let index = st.home.index();
         let q = q.to_owned();
+        let _turn = st.gate.acquire().await.map_err(|e| ServiceError::Internal(format!("search gate: {e}")))?;
         tokio::task::spawn_blocking(move || index.suggest(&q, limit))
             .await
             .map_err(|e| ServiceError::Internal(format!("suggest task: {e}")))?

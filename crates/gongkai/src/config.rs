@@ -52,6 +52,8 @@ pub struct Search {
     pub writer_memory_mb: u32,
     pub hot_min_count: u32,
     pub hot_days: u32,
+    /// Searches run at the same time; more wait their turn (0 = one per CPU).
+    pub max_concurrent: u32,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -145,6 +147,7 @@ impl Default for Config {
                 writer_memory_mb: 64,
                 hot_min_count: 3,
                 hot_days: 30,
+                max_concurrent: 0,
             },
             screen: Screen {
                 words_file: String::new(),
@@ -439,6 +442,9 @@ impl Config {
         if sr.hot_min_count == 0 || !(1..=365).contains(&sr.hot_days) {
             return Err("search.hot_min_count / search.hot_days: 应大于 0，天数不超过 365".into());
         }
+        if sr.max_concurrent > 256 {
+            return Err("search.max_concurrent: 应为 0–256（0 表示每个 CPU 一个）".into());
+        }
         self.foi.validate()?;
         let l = &self.library;
         if l.max_attachment_mb == 0 || l.max_attachment_mb > 1024 {
@@ -540,6 +546,7 @@ impl Config {
             writer: self.search_writer(),
             hot_min_count: i64::from(sr.hot_min_count),
             hot_days: i64::from(sr.hot_days),
+            max_concurrent: sr.max_concurrent as usize,
             ..gongkai_service::SearchConfig::default()
         }
     }
