@@ -1101,8 +1101,8 @@ impl Service {
         Ok(outcome)
     }
 
-    /// Imports a batch of documents in one transaction (much faster than one transaction each:
-    /// the commit, and its flush to disk, is most of the cost of a small document). The result
+    /// Imports a batch of documents in one transaction (one commit and flush to disk per batch
+    /// instead of per document). The result
     /// has one outcome per document, in order. A document that fails validation fails alone; if
     /// one fails inside the transaction, the batch is rolled back and imported again one
     /// document per transaction, so a bad document costs only itself.
@@ -1114,13 +1114,11 @@ impl Service {
     ) -> Result<Vec<Result<ImportOutcome, ServiceError>>, ServiceError> {
         Self::require(ctx, &[Role::Editor], org)?;
         let now = self.now_ms();
-        let mut checked: Vec<Result<DocFields, ServiceError>> = docs.iter().map(import_fields).collect();
         let mut out: Vec<Result<ImportOutcome, ServiceError>> = Vec::with_capacity(docs.len());
         let mut tx = self.store.begin().await?;
         let mut clean_run = true;
-        for (d, fields) in docs.iter().zip(&mut checked) {
-            let fields = std::mem::replace(fields, Err(ServiceError::Internal(String::new())));
-            match fields {
+        for d in docs {
+            match import_fields(d) {
                 Err(e) => out.push(Err(e)),
                 Ok(f) => match self.import_in(&mut tx, ctx, org, d, f, now).await {
                     Ok(o) => out.push(Ok(o)),
