@@ -134,23 +134,61 @@ impl ApiToken {
     }
 }
 
-/// The outcome of counting recent failed logins for an account.
+/// The login throttle (ASVS 2.2.1 anti-automation without a lock anyone can trigger).
+///
+/// Failures count within `window_ms` and since the account's last completed login.
+/// - Per account **and address**: after `threshold` failures of one account from one address, that
+///   address is refused for that account until `duration_ms` after its last failure. Other
+///   addresses are not affected, so nobody can lock somebody else out.
+/// - Per account, any address: after `threshold` failures, each further attempt must wait a delay
+///   that doubles from `delay_base_ms` up to `delay_max_ms` after the latest failure; attempts
+///   sooner are refused unchecked and do not count. An address that completed a login of the
+///   account within `trusted_ms` does not wait (its own per-address limit still applies).
+///
+/// With `delay_max_ms` ≥ 36 s an account sees at most `threshold` + ~7 + 3600 / 36 ≤ 100 + a few
+/// guesses per hour from untrusted addresses — ASVS 2.2.1's bound; the configuration refuses less.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LockoutPolicy {
     pub threshold: u32,
     pub window_ms: i64,
     pub duration_ms: i64,
+    pub delay_base_ms: i64,
+    pub delay_max_ms: i64,
+    pub trusted_ms: i64,
 }
 
 impl Default for LockoutPolicy {
     fn default() -> Self {
-        LockoutPolicy { threshold: 5, window_ms: 15 * 60_000, duration_ms: 15 * 60_000 }
+        LockoutPolicy {
+            threshold: 5,
+            window_ms: 15 * 60_000,
+            duration_ms: 15 * 60_000,
+            delay_base_ms: 1_000,
+            delay_max_ms: 60_000,
+            trusted_ms: 24 * 3_600_000,
+        }
     }
 }
 
 impl LockoutPolicy {
-    /// Given the times of failed attempts since the last success (newest last), returns the
-    /// instant until which the account is locked, if it is locked at `now_ms`.
+    /// Given the times of an account's failed attempts since its last success (all addresses,
+    /// newest last), the instant before which a further attempt is refused, if that is after
+    /// `now_ms`.
+    pub fn delayed_until(&self, failures_ms: &[i64], now_ms: i64) -> Option<i64> {
+        let in_window: Vec<i64> = failures_ms.iter().copied().filter(|t| now_ms - t <= self.window_ms).collect();
+        let n = in_window.len() as u32;
+        if self.threshold == 0 || n < self.threshold {
+            return None;
+        }
+        let doublings = (n - self.threshold).min(30);
+        let delay = self.delay_base_ms.saturating_mul(1_i64 << doublings).min(self.delay_max_ms);
+        let until = in_window.last()? + delay;
+        (until > now_ms).then_some(until)
+    }
+
+    /// Given the times of failed attempts of one account from one address since the account's
+    /// last success (newest last), returns the instant until which that address is refused for
+    /// that account, if it is at `now_ms`.
     pub fn locked_until(&self, failures_ms: &[i64], now_ms: i64) -> Option<i64> {
         let in_window: Vec<i64> = failures_ms.iter().copied().filter(|t| now_ms - t <= self.window_ms).collect();
         if self.threshold == 0 || (in_window.len() as u32) < self.threshold {
@@ -185,6 +223,23 @@ mod tests {
         assert_eq!(p.locked_until(&five, now + p.duration_ms + 1), None);
         let old: Vec<i64> = (0..5).map(|i| now - p.window_ms - 1000 * (i + 1)).rev().collect();
         assert_eq!(p.locked_until(&old, now), None);
+    }
+
+    #[test]
+    fn account_delay_doubles_and_is_capped() {
+        let p = LockoutPolicy::default();
+        let now = 10_000_000;
+        let four: Vec<i64> = (0..4).map(|i| now - 10 * i).rev().collect();
+        assert_eq!(p.delayed_until(&four, now), None);
+        let five: Vec<i64> = (0..5).map(|i| now - 10 * i).rev().collect();
+        assert_eq!(p.delayed_until(&five, now), Some(now + 1_000));
+        let seven: Vec<i64> = (0..7).map(|i| now - 10 * i).rev().collect();
+        assert_eq!(p.delayed_until(&seven, now), Some(now + 4_000));
+        let many: Vec<i64> = (0..60).map(|i| now - 10 * i).rev().collect();
+        assert_eq!(p.delayed_until(&many, now), Some(now + 60_000));
+        assert_eq!(p.delayed_until(&many, now + 60_000), None);
+        // At most 100 guesses an hour when every guess waits the longest delay (ASVS 2.2.1).
+        assert!(3_600_000 / p.delay_max_ms + i64::from(p.threshold) + 7 <= 100);
     }
 
     #[test]

@@ -111,6 +111,38 @@ pub fn separation_conflict(held: &[Role], new: Role) -> Option<Role> {
     held.iter().copied().find(|r| r.is_three_admin() && *r != new)
 }
 
+/// 三员分立 matrix, first half: may an administrator holding `actor` (on an organisation that contains
+/// every grant of the target) maintain an account that holds `target` — reset its password or second
+/// factor, disable or enable it, create or revoke its API tokens?
+///
+/// Only the system administrator maintains accounts, and never the accounts of the security or the
+/// audit administrator: whoever could reset their credentials could act as them, which would join
+/// the three duties in one hand. Those two are maintained by an operator at the command line.
+pub fn may_maintain_account(actor: Role, target: &[Role]) -> bool {
+    match actor {
+        Role::SystemAdmin => !target.iter().any(|r| matches!(r, Role::SecurityAdmin | Role::AuditAdmin)),
+        _ => false,
+    }
+}
+
+/// 三员分立 matrix, second half: may an administrator holding `actor` grant or revoke `role` (on an
+/// organisation inside its own grant) for an account that holds `target`?
+///
+/// Only the security administrator assigns roles. It assigns the business roles and its own role,
+/// never the system or the audit administrator's: a granted role may not give the grantee powers
+/// the granter lacks (a system administrator resets passwords, an audit administrator reads the
+/// audit log). For the same reason it does not change the grants of an account holding one of
+/// those two roles. Those are the operator's (command line).
+pub fn may_assign_role(actor: Role, role: Role, target: &[Role]) -> bool {
+    match actor {
+        Role::SecurityAdmin => {
+            !matches!(role, Role::SystemAdmin | Role::AuditAdmin)
+                && !target.iter().any(|r| matches!(r, Role::SystemAdmin | Role::AuditAdmin))
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +152,28 @@ mod tests {
         for r in Role::ALL {
             assert_eq!(Role::parse(r.key()), Some(r));
             assert_eq!(Role::parse(r.label()), Some(r));
+        }
+    }
+
+    #[test]
+    fn matrix_keeps_the_three_duties_apart() {
+        use Role::*;
+        assert!(may_maintain_account(SystemAdmin, &[]));
+        assert!(may_maintain_account(SystemAdmin, &[Signer, Editor]));
+        assert!(may_maintain_account(SystemAdmin, &[SystemAdmin]));
+        assert!(!may_maintain_account(SystemAdmin, &[SecurityAdmin]));
+        assert!(!may_maintain_account(SystemAdmin, &[AuditAdmin, Editor]));
+        for a in [SecurityAdmin, AuditAdmin, Editor, Signer] {
+            assert!(!may_maintain_account(a, &[Editor]));
+        }
+        assert!(may_assign_role(SecurityAdmin, Editor, &[]));
+        assert!(may_assign_role(SecurityAdmin, SecurityAdmin, &[Editor]));
+        assert!(!may_assign_role(SecurityAdmin, SystemAdmin, &[]));
+        assert!(!may_assign_role(SecurityAdmin, AuditAdmin, &[]));
+        assert!(!may_assign_role(SecurityAdmin, Editor, &[SystemAdmin]));
+        assert!(!may_assign_role(SecurityAdmin, Editor, &[AuditAdmin]));
+        for a in [SystemAdmin, AuditAdmin, Editor] {
+            assert!(!may_assign_role(a, Editor, &[]));
         }
     }
 

@@ -92,15 +92,17 @@ impl Service {
             }
         }
 
-        let failures = self.store.recent_login_failures(&norm, now - lockout.window_ms).await?;
-        if let Some(until) = lockout.locked_until(&failures, now) {
+        let failures = self.store.recent_login_failures_by_ip(&norm, now - lockout.window_ms).await?;
+        if let Err(e) = self.check_throttle(&norm, ip, &failures, now).await {
             verify_dummy(password);
             let mut tx = self.store.begin().await?;
-            let mut a = ctx.audit(now, "login.refused_locked", "user", Some(norm.clone()));
+            let action =
+                if matches!(e, ServiceError::Locked { .. }) { "login.refused_locked" } else { "login.throttled" };
+            let mut a = ctx.audit(now, action, "user", Some(norm.clone()));
             a.success = false;
             tx.append_audit(&a).await?;
             tx.commit().await?;
-            return Err(ServiceError::Locked { until_ms: until });
+            return Err(e);
         }
 
         let user = self.store.user_by_username(&norm).await?;
@@ -120,9 +122,10 @@ impl Service {
             let mut a = ctx.audit(now, "login.failure", "user", Some(norm.clone()));
             a.success = false;
             tx.append_audit(&a).await?;
-            let mut all = failures;
-            all.push(now);
-            let locked = lockout.locked_until(&all, now);
+            let mut from_here: Vec<i64> =
+                failures.iter().filter(|(_, i)| i.as_deref() == ip).map(|(t, _)| *t).collect();
+            from_here.push(now);
+            let locked = lockout.locked_until(&from_here, now);
             if let Some(until) = locked {
                 let mut a = ctx.audit(now, "login.lockout", "user", Some(norm.clone()));
                 a.after = Some(format!("{{\"locked_until_ms\":{until}}}"));
@@ -169,6 +172,35 @@ impl Service {
         tx.append_audit(&a).await?;
         tx.commit().await?;
         Ok(LoginOutcome { token, stage })
+    }
+
+    /// The login throttle (`LockoutPolicy`): refuses this address for this account after too many
+    /// failures from it, and any address that has not completed a login of the account recently
+    /// while the account's growing delay runs.
+    async fn check_throttle(
+        &self,
+        norm: &str,
+        ip: Option<&str>,
+        failures: &[(i64, Option<String>)],
+        now: i64,
+    ) -> Result<(), ServiceError> {
+        let policy = self.cfg.lockout;
+        let from_here: Vec<i64> = failures.iter().filter(|(_, i)| i.as_deref() == ip).map(|(t, _)| *t).collect();
+        if let Some(until) = policy.locked_until(&from_here, now) {
+            return Err(ServiceError::Locked { until_ms: until });
+        }
+        let all: Vec<i64> = failures.iter().map(|(t, _)| *t).collect();
+        if let Some(until) = policy.delayed_until(&all, now) {
+            let trusted = match ip {
+                Some(ip) => self.store.login_succeeded_from(norm, ip, now - policy.trusted_ms).await?,
+                None => false,
+            };
+            if !trusted {
+                let secs = (until - now + 999) / 1000;
+                return Err(ServiceError::RateLimited(format!("该账号近期登录失败较多，请 {secs} 秒后再试")));
+            }
+        }
+        Ok(())
     }
 
     /// Resolves a session cookie: the session must exist and be within its timeouts. Moves the idle
@@ -239,15 +271,19 @@ impl Service {
         }
         let user = &auth.user.user;
         let norm = normalize_username(&user.username);
-        let failures = self.store.recent_login_failures(&norm, now - self.cfg.lockout.window_ms).await?;
-        if let Some(until) = self.cfg.lockout.locked_until(&failures, now) {
+        let failures = self.store.recent_login_failures_by_ip(&norm, now - self.cfg.lockout.window_ms).await?;
+        if let Err(e) = self.check_throttle(&norm, ctx.ip.as_deref(), &failures, now).await {
             let mut tx = self.store.begin().await?;
-            tx.delete_session(&auth.session.id_hash).await?;
-            let mut a = ctx.audit(now, "login.refused_locked", "user", Some(user.id.to_string()));
+            let locked = matches!(e, ServiceError::Locked { .. });
+            if locked {
+                tx.delete_session(&auth.session.id_hash).await?;
+            }
+            let action = if locked { "login.refused_locked" } else { "login.throttled" };
+            let mut a = ctx.audit(now, action, "user", Some(user.id.to_string()));
             a.success = false;
             tx.append_audit(&a).await?;
             tx.commit().await?;
-            return Err(ServiceError::Locked { until_ms: until });
+            return Err(e);
         }
         let secret = user.totp_secret.as_deref().and_then(totp::decode_secret).unwrap_or_default();
         let step = totp::verify(&secret, code, now / 1000);
@@ -305,6 +341,11 @@ impl Service {
             .user_by_id(auth.user.user.id)
             .await?
             .ok_or_else(|| ServiceError::NotFound("账号不存在".into()))?;
+        // Only the session's own account, and only while it has no factor: a session that still
+        // owes its second factor cannot replace it.
+        if user.totp_enabled {
+            return Err(ServiceError::Conflict("已启用动态口令".into()));
+        }
         let Some(secret) = user.totp_secret.as_deref().and_then(totp::decode_secret) else {
             return Err(ServiceError::Conflict("请先开始绑定动态口令".into()));
         };

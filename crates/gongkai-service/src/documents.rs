@@ -1016,6 +1016,12 @@ impl Service {
         let open_id = doc.open_version_id.ok_or_else(|| ServiceError::Conflict("该文件没有正在编辑的版本".into()))?;
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
+        // Checked in the transaction: what was submitted, approved or scheduled is what gets
+        // published, attachments included.
+        let ed = tx.edition(open_id).await?.ok_or_else(|| ServiceError::Internal("edition vanished".into()))?;
+        if !matches!(ed.state, EditionState::Draft | EditionState::Returned) {
+            return Err(ServiceError::Conflict(format!("当前版本状态为“{}”，不能删除附件", ed.state.label())));
+        }
         if !tx.delete_attachment(attachment_id, open_id).await? {
             return Err(ServiceError::NotFound("附件不存在".into()));
         }

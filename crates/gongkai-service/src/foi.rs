@@ -1012,7 +1012,11 @@ impl Service {
         Self::require_calendar_admin(ctx)?;
         let mut errors = Vec::new();
         let region = region.trim();
-        if !region.chars().all(|c| c.is_ascii_digit()) || region.len() > 12 {
+        let valid_region = region.chars().all(|c| c.is_ascii_digit()) && region.len() <= 12;
+        if valid_region {
+            self.require_calendar_scope(ctx, region).await?;
+        }
+        if !valid_region {
             errors.push(FieldError::new("region", "地区应为行政区划代码（数字），留空表示全部地区"));
         }
         if name.trim().is_empty() {
@@ -1041,6 +1045,12 @@ impl Service {
     /// Removes an adjustment and recomputes every open deadline.
     pub async fn calendar_remove(&self, ctx: &Ctx, adjustment_id: i64) -> Result<usize, ServiceError> {
         Self::require_calendar_admin(ctx)?;
+        let region =
+            self.store.calendar_adjustments().await?.into_iter().find(|a| a.id == adjustment_id).map(|a| a.region);
+        let Some(region) = region else {
+            return Err(ServiceError::NotFound("调整不存在".into()));
+        };
+        self.require_calendar_scope(ctx, &region).await?;
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
         if tx.delete_calendar_adjustment(adjustment_id).await? == 0 {
@@ -1050,6 +1060,38 @@ impl Service {
         tx.append_audit(&a).await?;
         tx.commit().await?;
         self.foi_recompute_open(ctx).await
+    }
+
+    /// An adjustment for every region (`region` empty) needs the system administrator of a root
+    /// organisation; a regional one, the system administrator of an organisation whose 行政区划代码
+    /// (trailing `00` pairs dropped, so a city's code covers its districts) begins the region.
+    async fn require_calendar_scope(&self, ctx: &Ctx, region: &str) -> Result<(), ServiceError> {
+        let crate::Actor::User(u) = &ctx.actor else {
+            return Ok(());
+        };
+        for g in u.grants.iter().filter(|g| g.role == Role::SystemAdmin) {
+            if crate::accounts::is_root_path(&g.org_path) {
+                return Ok(());
+            }
+            if region.is_empty() {
+                continue;
+            }
+            if let Some(org) = self.store.org_by_id(g.org_id).await? {
+                let own = self.region_of(&org).await?;
+                let mut prefix = own.as_str();
+                while let Some(p) = prefix.strip_suffix("00") {
+                    prefix = p;
+                }
+                if !prefix.is_empty() && region.starts_with(prefix) {
+                    return Ok(());
+                }
+            }
+        }
+        Err(ServiceError::Forbidden(if region.is_empty() {
+            "不限地区的工作日历调整影响所有机构的期限，只能由根机构的系统管理员进行".into()
+        } else {
+            format!("地区“{region}”不在您管理的行政区划之内")
+        }))
     }
 
     fn require_calendar_admin(ctx: &Ctx) -> Result<(), ServiceError> {

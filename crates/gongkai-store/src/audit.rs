@@ -232,8 +232,9 @@ impl Store {
     }
 
     /// Test support: overwrites one audit row's action bypassing the append-only triggers, to prove
-    /// that verification catches tampering. Only for tests; the application never calls it.
-    #[doc(hidden)]
+    /// that verification catches tampering. Only with the `test-support` feature; the application
+    /// never has it.
+    #[cfg(feature = "test-support")]
     pub async fn tamper_audit_for_test(&self, seq: i64, action: &str) -> Result<(), StoreError> {
         on_pool!(self, |p| {
             let mut c = p.acquire().await?;

@@ -190,8 +190,8 @@ impl Tx {
 
 impl Store {
     /// Runs one administrative statement (schema creation in tests and tools). Never called with
-    /// user input.
-    #[doc(hidden)]
+    /// user input. Only with the `test-support` feature (tests and the test kit).
+    #[cfg(feature = "test-support")]
     pub async fn execute_admin(&self, sql: &str) -> Result<(), StoreError> {
         on_pool!(self, |p| {
             sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned())).execute(p).await?;

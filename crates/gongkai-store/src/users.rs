@@ -142,6 +142,8 @@ pub struct NewUser<'a> {
     pub display_name: &'a str,
     pub password_hash: &'a str,
     pub must_change_password: bool,
+    /// The organisation the account belongs to while it holds no grant.
+    pub home_org_id: Option<i64>,
     pub now_ms: i64,
 }
 
@@ -239,6 +241,55 @@ impl Store {
         })
     }
 
+    /// Failed logins for an account since `since_ms` and after its last success, oldest first, each
+    /// with the address it came from.
+    pub async fn recent_login_failures_by_ip(
+        &self,
+        username_norm: &str,
+        since_ms: i64,
+    ) -> Result<Vec<(i64, Option<String>)>, StoreError> {
+        on_pool!(self, |p| {
+            let rows: Vec<(i64, Option<String>)> = sqlx::query_as(
+                "SELECT at, ip FROM login_attempts WHERE username_norm = $1 AND at >= $2 AND success = FALSE \
+                 AND id > COALESCE((SELECT MAX(id) FROM login_attempts WHERE username_norm = $1 AND success = TRUE), 0) \
+                 ORDER BY at, id",
+            )
+            .bind(username_norm)
+            .bind(since_ms)
+            .fetch_all(p)
+            .await?;
+            Ok(rows)
+        })
+    }
+
+    /// Whether the account completed a login from `ip` since `since_ms`.
+    pub async fn login_succeeded_from(&self, username_norm: &str, ip: &str, since_ms: i64) -> Result<bool, StoreError> {
+        on_pool!(self, |p| {
+            let (n,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM login_attempts WHERE username_norm = $1 AND ip = $2 AND at >= $3 \
+                 AND success = TRUE",
+            )
+            .bind(username_norm)
+            .bind(ip)
+            .bind(since_ms)
+            .fetch_one(p)
+            .await?;
+            Ok(n > 0)
+        })
+    }
+
+    /// The materialised path of the organisation an account was created in (`users.home_org_id`).
+    pub async fn user_home_org_path(&self, user_id: i64) -> Result<Option<String>, StoreError> {
+        on_pool!(self, |p| {
+            let row: Option<(String,)> =
+                sqlx::query_as("SELECT o.path FROM users u JOIN orgs o ON o.id = u.home_org_id WHERE u.id = $1")
+                    .bind(user_id)
+                    .fetch_optional(p)
+                    .await?;
+            Ok(row.map(|r| r.0))
+        })
+    }
+
     /// Failed logins from one address since `since_ms` (any account).
     pub async fn ip_login_failures(&self, ip: &str, since_ms: i64) -> Result<i64, StoreError> {
         on_pool!(self, |p| {
@@ -312,7 +363,8 @@ impl Tx {
         on_tx!(self, |c| {
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO users (username, username_norm, display_name, password_hash, password_changed_at, \
-                 must_change_password, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $5, $5) RETURNING id",
+                 must_change_password, created_at, updated_at, home_org_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $5, $5, $7) RETURNING id",
             )
             .bind(new.username)
             .bind(new.username_norm)
@@ -320,6 +372,7 @@ impl Tx {
             .bind(new.password_hash)
             .bind(new.now_ms)
             .bind(new.must_change_password)
+            .bind(new.home_org_id)
             .fetch_one(c)
             .await?;
             Ok(id)
@@ -563,6 +616,18 @@ impl Tx {
             .fetch_one(c)
             .await?;
             Ok(id)
+        })
+    }
+
+    /// Revokes every active token of an account; returns how many were active.
+    pub async fn revoke_tokens_of(&mut self, user_id: i64, now_ms: i64) -> Result<u64, StoreError> {
+        on_tx!(self, |c| {
+            let r = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                .bind(now_ms)
+                .bind(user_id)
+                .execute(c)
+                .await?;
+            Ok(r.rows_affected())
         })
     }
 

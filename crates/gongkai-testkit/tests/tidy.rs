@@ -152,3 +152,41 @@ fn sql_lives_only_in_the_store() {
     }
     assert!(found.is_empty(), "SQL outside gongkai-store:\n{}", found.join("\n"));
 }
+
+/// The store's helpers that bypass the audit log's append-only triggers exist only with its
+/// `test-support` feature, and only the test kit (itself only ever a dev-dependency) enables it.
+#[test]
+fn audit_bypassing_helpers_are_test_support_only() {
+    let store = workspace().join("crates/gongkai-store/src");
+    for (file, func) in [("lib.rs", "pub async fn execute_admin"), ("audit.rs", "pub async fn tamper_audit_for_test")] {
+        let text = std::fs::read_to_string(store.join(file)).unwrap();
+        let at = text.find(func).unwrap_or_else(|| panic!("{func} not found in {file}"));
+        let before: Vec<&str> = text[..at].lines().rev().take(3).collect();
+        assert!(
+            before.iter().any(|l| l.trim() == "#[cfg(feature = \"test-support\")]"),
+            "{file}: {func} must be behind the test-support feature"
+        );
+    }
+    for krate in crates() {
+        let Ok(text) = std::fs::read_to_string(workspace().join("crates").join(&krate).join("Cargo.toml")) else {
+            continue;
+        };
+        let mut section = String::new();
+        for line in text.lines() {
+            let t = line.trim();
+            if t.starts_with('[') {
+                section = t.to_owned();
+                continue;
+            }
+            if t.contains("test-support") && krate != "gongkai-store" {
+                assert!(
+                    krate == "gongkai-testkit" || section == "[dev-dependencies]",
+                    "{krate} enables test-support outside [dev-dependencies]: {t}"
+                );
+            }
+            if t.starts_with("gongkai-testkit") && krate != "gongkai-testkit" {
+                assert_eq!(section, "[dev-dependencies]", "{krate} must use the test kit only in tests");
+            }
+        }
+    }
+}

@@ -1,13 +1,13 @@
 //! The admin console (`/admin`): login with second factor, password change, organisations,
 //! accounts and roles, API tokens, and the audit log. Server-rendered, works without JavaScript,
-//! every response `Cache-Control: no-store`.
+//! every response `Cache-Control: no-store` (set for all console routes by `identity::no_store`).
 //!
 //! Forms follow post/redirect/get on success; on a rule violation the same page is rendered again
 //! with status 422, an error summary at the top and each message next to its field.
 
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
@@ -17,7 +17,6 @@ use gongkai_service::domain::role::Role;
 use gongkai_service::{AuditFilter, AuthUser, ServiceError};
 use minijinja::{Value, context};
 use serde::Deserialize;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
 use crate::error::{AppError, ErrorCode, FieldMessage};
@@ -47,7 +46,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/audit", get(audit_page))
         .route("/admin/audit.csv", get(audit_csv))
         .route("/admin/audit/verify", post(audit_verify))
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
 /// A fully logged-in staff member; otherwise the request is redirected to the step it needs.

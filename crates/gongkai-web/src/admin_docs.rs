@@ -3,7 +3,7 @@
 //! 有效期至.
 
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -14,7 +14,6 @@ use gongkai_service::domain::document::{
 use gongkai_service::{DocFilter, DocInput};
 use minijinja::{Value, context};
 use serde::Deserialize;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
 use crate::admin::{Staff, field_errors, ser};
@@ -37,7 +36,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/attachments/{id}", get(download))
         .route("/admin/cleanups", get(cleanups).post(cleanup_create))
         .route("/admin/cleanups/{id}/publish", post(cleanup_publish))
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
 fn render(state: &AppState, id: &Identity, name: &str, status: StatusCode, ctx: Value) -> Response {

@@ -1,7 +1,7 @@
 //! The console's pre-publication review pages (公开前审查, `/admin/review…`): the reviewer's queue,
 //! an item's review (chain, records, screening findings with masked text, overrides) with the step
 //! form, the security dashboard, and the cleaned copy of an attachment
-//! (`/admin/attachments/{id}/clean`). Never reachable by the public; every response `no-store`.
+//! (`/admin/attachments/{id}/clean`). Never reachable by the public; every response `no-store` (`identity::no_store`).
 
 use std::collections::BTreeMap;
 
@@ -14,7 +14,6 @@ use gongkai_service::domain::review::{Decision, Step, chain_label, class_label};
 use gongkai_service::{ReviewKind, ReviewView, StepInput, finding_kind_label, severity_label};
 use minijinja::{Value, context};
 use serde::Deserialize;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
 use crate::admin::{Staff, field_errors, ser};
@@ -30,7 +29,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/review/{kind}/{id}", get(view).post(take_step))
         .route("/admin/attachments/{id}/clean", get(clean_copy))
         .route("/admin/documents/{id}/attachments/{aid}/clean", axum::routing::post(replace_with_clean))
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
 }
 
 fn render(state: &AppState, id: &Identity, name: &str, status: StatusCode, ctx: Value) -> Response {

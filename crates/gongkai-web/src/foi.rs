@@ -40,8 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/foi/calendar/{adj}/delete", post(calendar_delete))
         .route("/admin/foi/proactive", post(proactive_decide))
         .route("/admin/foi/{id}", get(staff_view))
-        .route("/admin/foi/{id}/act/{action}", post(staff_act))
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        .route("/admin/foi/{id}/act/{action}", post(staff_act));
     Router::new()
         .route("/foi", get(apply_form).post(apply))
         .route("/foi/track", get(track_page))

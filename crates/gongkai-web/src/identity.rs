@@ -11,6 +11,14 @@
 //! bearer token must carry the CSRF token — form field `_csrf` or header `X-CSRF-Token` — equal to
 //! the session's (or the pre-session cookie's) token, and, when the browser sends `Origin`, come
 //! from this site. Otherwise it is refused with 403 `csrf_failed` before any handler runs.
+//!
+//! A session counts as its account only when it is complete: past the second factor and, when
+//! the account must change its password, only on the password page. Half-logged-in sessions act as
+//! their account only on the login steps' own routes (for their audit entries); an API call with
+//! a session that must change its password is refused.
+//!
+//! [`no_store`] marks every console response (`/admin…`) and every API response to a caller with a
+//! session cookie or a bearer token `Cache-Control: no-store`, once for all routes.
 
 use std::net::SocketAddr;
 
@@ -89,10 +97,10 @@ impl Identity {
             return Ctx::user(u.clone(), self.ip.clone());
         }
         match &self.session {
-            Some(s) if s.session.stage == SessionStage::Full => Ctx::user(s.user.clone(), self.ip.clone()),
-            // Half-logged-in sessions act as their account for the login steps' audit entries.
-            Some(s) => Ctx::user(s.user.clone(), self.ip.clone()),
-            None => Ctx::anonymous(self.ip.clone()),
+            Some(s) if self.complete(s) => Ctx::user(s.user.clone(), self.ip.clone()),
+            // Half-logged-in sessions act as their account only for the login steps' audit entries.
+            Some(s) if LOGIN_STEP_PATHS.contains(&self.path.as_str()) => Ctx::user(s.user.clone(), self.ip.clone()),
+            _ => Ctx::anonymous(self.ip.clone()),
         }
     }
 
@@ -101,9 +109,45 @@ impl Identity {
         if let Some(u) = &self.token_user {
             return Some(u);
         }
-        self.session.as_ref().filter(|s| s.session.stage == SessionStage::Full).map(|s| &s.user)
+        self.session.as_ref().filter(|s| self.complete(s)).map(|s| &s.user)
+    }
+
+    /// Whether a session counts as its account on this request: past every login step, and when
+    /// the password must be changed, only where it is changed.
+    fn complete(&self, s: &SessionAuth) -> bool {
+        s.session.stage == SessionStage::Full
+            && (!s.user.user.must_change_password || PASSWORD_CHANGE_PATHS.contains(&self.path.as_str()))
     }
 }
+
+/// The login steps' routes, where a half-logged-in session acts as its account.
+const LOGIN_STEP_PATHS: [&str; 4] = ["/admin/login", "/admin/login/totp", "/admin/totp/enroll", "/admin/logout"];
+
+/// Where a session that must change its password still acts as its account.
+const PASSWORD_CHANGE_PATHS: [&str; 2] = ["/admin/password", "/admin/logout"];
+
+/// Whether a response to this request must not be stored: the console, and the API answering a
+/// caller with a session cookie or a bearer token (staff data).
+fn is_staff_request(headers: &HeaderMap, path: &str, session_cookie: &str) -> bool {
+    if path == "/admin" || path.starts_with("/admin/") {
+        return true;
+    }
+    path.starts_with("/api/")
+        && (headers.contains_key(header::AUTHORIZATION) || cookie(headers, session_cookie).is_some())
+}
+
+/// Sets `Cache-Control: no-store` on every console and staff-API response (see the module
+/// documentation). Runs outside the error rendering, so error pages carry it too.
+pub async fn no_store(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let staff = is_staff_request(req.headers(), req.uri().path(), state.session_cookie());
+    let mut resp = next.run(req).await;
+    if staff {
+        resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+impl Identity {}
 
 /// Reads one cookie from the request headers.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -218,6 +262,20 @@ pub async fn identity(State(state): State<AppState>, mut req: Request, next: Nex
                 }
             }
         }
+    }
+
+    // The console sends such a session to the password form; the API has no form, so it refuses.
+    if identity.path.starts_with("/api/")
+        && identity
+            .session
+            .as_ref()
+            .is_some_and(|s| s.session.stage == SessionStage::Full && s.user.user.must_change_password)
+    {
+        return with_identity(
+            AppError::new(ErrorCode::Forbidden, "须先修改密码：请在控制台“修改密码”页设置新密码后再使用接口。")
+                .into_response(),
+            &identity,
+        );
     }
 
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);

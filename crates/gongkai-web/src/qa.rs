@@ -293,7 +293,22 @@ async fn api_export(State(state): State<AppState>, Query(q): Query<ListQuery>) -
         ),
     };
     let items = state.svc.qa_export(since).await?;
-    let rows = out_rows(&state, &items).await?;
+    let mut rows = out_rows(&state, &items).await?;
+    // This endpoint is public: an item that is no longer answered with (withdrawn, expired,
+    // superseded, stale, under revision) goes out as a bare removal — its id, state and time, none
+    // of its content. The operator's `gongkai export qa` keeps the full rows.
+    for r in rows.iter_mut().filter(|r| r.op == "delete") {
+        r.question.clear();
+        r.answer.clear();
+        r.category = None;
+        r.tags.clear();
+        r.audience = None;
+        r.region = None;
+        r.sources.clear();
+        r.valid_from = None;
+        r.valid_to = None;
+        r.url.clear();
+    }
     Ok(Json(QaList { total: rows.len() as i64, items: rows }))
 }
 

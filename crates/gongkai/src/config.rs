@@ -97,6 +97,9 @@ pub struct Auth {
     pub lockout_threshold: u32,
     pub lockout_window_minutes: u32,
     pub lockout_duration_minutes: u32,
+    pub login_delay_base_seconds: u32,
+    pub login_delay_max_seconds: u32,
+    pub login_trusted_address_hours: u32,
     pub ip_failure_limit: u32,
     pub session_idle_minutes: u32,
     pub session_absolute_hours: u32,
@@ -127,6 +130,9 @@ impl Default for Config {
                 lockout_threshold: 5,
                 lockout_window_minutes: 15,
                 lockout_duration_minutes: 15,
+                login_delay_base_seconds: 1,
+                login_delay_max_seconds: 60,
+                login_trusted_address_hours: 24,
                 ip_failure_limit: 100,
                 session_idle_minutes: 30,
                 session_absolute_hours: 12,
@@ -414,6 +420,16 @@ impl Config {
         if a.lockout_window_minutes == 0 || a.lockout_duration_minutes == 0 {
             return Err("auth.lockout_window_minutes / auth.lockout_duration_minutes: 至少 1 分钟".into());
         }
+        // ASVS 2.2.1: at most 100 failed logins per account and hour. Past the threshold every
+        // guess waits the growing delay, so its ceiling must be at least 3600 s / 100.
+        if a.login_delay_max_seconds < 36 || a.login_delay_base_seconds == 0 {
+            return Err("auth.login_delay_max_seconds: 至少 36 秒（每账号每小时失败不超过 100 次）；\
+                        auth.login_delay_base_seconds: 至少 1 秒"
+                .into());
+        }
+        if a.login_delay_base_seconds > a.login_delay_max_seconds {
+            return Err("auth.login_delay_base_seconds: 不能大于 auth.login_delay_max_seconds".into());
+        }
         if a.session_idle_minutes == 0 || a.session_absolute_hours == 0 {
             return Err("auth.session_idle_minutes / auth.session_absolute_hours: 至少为 1".into());
         }
@@ -510,6 +526,9 @@ impl Config {
                 threshold: a.lockout_threshold,
                 window_ms: i64::from(a.lockout_window_minutes) * 60_000,
                 duration_ms: i64::from(a.lockout_duration_minutes) * 60_000,
+                delay_base_ms: i64::from(a.login_delay_base_seconds) * 1_000,
+                delay_max_ms: i64::from(a.login_delay_max_seconds) * 1_000,
+                trusted_ms: i64::from(a.login_trusted_address_hours) * 3_600_000,
             },
             ip_failure_limit: a.ip_failure_limit,
             session_idle_ms: i64::from(a.session_idle_minutes) * 60_000,

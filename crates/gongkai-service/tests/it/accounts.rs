@@ -36,7 +36,7 @@ async fn who_may_do_what() {
     let ed = e.as_user("ed").await;
 
     // Only the system administrator creates accounts.
-    assert!(e.svc.add_user(&sys, "new1", "新人", Some(PASSWORD)).await.is_ok());
+    assert!(e.svc.add_user_in(&sys, "new1", "新人", Some(PASSWORD), Some("c1")).await.is_ok());
     for c in [&sec, &aud, &ed] {
         assert!(matches!(e.svc.add_user(c, "new2", "新人", Some(PASSWORD)).await, Err(ServiceError::Forbidden(_))));
     }

@@ -403,3 +403,20 @@ pub(crate) async fn signoff_only(l: &Lib) {
         l.e.svc.set_review_chain(&gongkai_service::Ctx::system(), "p", class.key(), Some("signoff")).await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn attachments_cannot_be_removed_once_submitted_or_approved() {
+    let l = lib().await;
+    let (doc, _) = l.e.svc.create_document(&l.editor, &input("审定附件")).await.unwrap();
+    let keep = l.e.svc.add_attachment(&l.editor, doc.id, "名单.pdf", b"%PDF-1.4\nkeep").await.unwrap();
+    let gone = l.e.svc.add_attachment(&l.editor, doc.id, "草稿.pdf", b"%PDF-1.4\ngone").await.unwrap();
+    l.e.svc.remove_attachment(&l.editor, doc.id, gone.id).await.unwrap();
+    l.e.svc.document_transition(&l.editor, doc.id, EditionEvent::Submit, None, None).await.unwrap();
+    let r = l.e.svc.remove_attachment(&l.editor, doc.id, keep.id).await;
+    assert!(matches!(r, Err(ServiceError::Conflict(_))), "submitted: {r:?}");
+    approve(&l, doc.id).await;
+    let r = l.e.svc.remove_attachment(&l.editor, doc.id, keep.id).await;
+    assert!(matches!(r, Err(ServiceError::Conflict(ref m)) if m.contains("不能删除附件")), "approved: {r:?}");
+    l.e.svc.document_transition(&l.signer, doc.id, EditionEvent::Publish, None, None).await.unwrap();
+    assert!(l.e.svc.public_attachment(keep.id).await.is_ok(), "what was approved is what is published");
+}

@@ -156,6 +156,7 @@ async fn users_grants_sessions_tokens() {
             display_name: "张三",
             password_hash: "h",
             must_change_password: true,
+            home_org_id: None,
             now_ms: 10,
         })
         .await

@@ -22,5 +22,6 @@ mod lockout;
 mod screen;
 mod search;
 mod sessions;
+mod staff_security;
 mod support;
 mod templates;
