@@ -17,8 +17,8 @@ use gongkai_domain::FieldError;
 use gongkai_domain::docnumber;
 use gongkai_domain::document::{
     Attachment, DEFAULT_INDEX_FORMAT, Disclosure, DocClass, DocFields, Document, Edition, EditionEvent, EditionState,
-    Relation, RelationKind, Validity, ValidityEvent, default_expiry, html_to_text, render_index_no, safe_filename,
-    sniff_attachment, transition, validate_fields, validity_on,
+    Relation, RelationKind, Validity, ValidityEvent, caused_on, dated_change_on, default_expiry, html_to_text,
+    render_index_no, safe_filename, sniff_attachment, transition, validate_fields, validity_on,
 };
 use gongkai_domain::interp::InterpFields;
 use gongkai_domain::org::Org;
@@ -91,6 +91,9 @@ pub struct ImportDoc {
     pub fields: DocFields,
     pub published_on: Option<NaiveDate>,
     pub validity: Option<Validity>,
+    /// The date the source gives for its validity statement (e.g. its 废止日期); without it an
+    /// amended, partly invalid, expired or repealed statement is recorded as undated.
+    pub validity_on: Option<NaiveDate>,
 }
 
 /// Settings of the library.
@@ -639,7 +642,8 @@ impl Service {
         let fresh = tx.document(doc.id).await?.ok_or_else(|| ServiceError::Internal("document vanished".into()))?;
         let own = validity_on(fresh.validity, ed.fields.effective_on, ed.fields.expires_on, today);
         if own != fresh.validity {
-            tx.set_validity(doc.id, fresh.validity, own, today, "按施行日期和有效期计算", None, now).await?;
+            let on = dated_change_on(own, ed.fields.effective_on, ed.fields.expires_on, published_on);
+            tx.set_validity(doc.id, fresh.validity, own, on, dated_reason(own), None, now).await?;
         }
         // Relations take effect on their targets.
         self.apply_relation_effects(tx, ctx, doc.id, &ed.fields.title, now).await?;
@@ -647,7 +651,9 @@ impl Service {
     }
 
     /// Makes a published document's relations take effect: repealed and superseded targets become
-    /// 已废止, amended ones 已修改, each change recorded with its cause.
+    /// 已废止, amended ones 已修改, each change recorded with its cause and dated on the causing
+    /// document's 施行日期 (else its publication date); a change whose date is still ahead is
+    /// recorded now and applied on that day by [`Service::refresh_validity`].
     async fn apply_relation_effects(
         &self,
         tx: &mut Tx,
@@ -657,6 +663,8 @@ impl Service {
         now: i64,
     ) -> Result<(), ServiceError> {
         let today = china_date(now);
+        let cause = tx.document(doc_id).await?.ok_or_else(|| ServiceError::Internal("document vanished".into()))?;
+        let on = caused_on(cause.effective_on, cause.published_on);
         for (kind, target) in tx.relations_from(doc_id).await? {
             let to = match kind {
                 RelationKind::Repeals | RelationKind::Supersedes => Validity::Repealed,
@@ -664,11 +672,14 @@ impl Service {
                 RelationKind::Basis | RelationKind::Interprets => continue,
             };
             let Some(t) = tx.document(target).await? else { continue };
-            if t.validity == to || t.validity == Validity::Repealed {
+            if t.validity == to || t.validity == Validity::Repealed || tx.has_validity_event(target, doc_id, to).await? {
                 continue;
             }
             let reason = format!("被《{title}》{}", kind.label());
-            tx.set_validity(target, t.validity, to, today, &reason, Some(doc_id), now).await?;
+            match on.filter(|d| *d > today) {
+                Some(ahead) => tx.schedule_validity(target, t.validity, to, ahead, &reason, Some(doc_id), now).await?,
+                None => tx.set_validity(target, t.validity, to, on, &reason, Some(doc_id), now).await?,
+            }
             tx.append_search_change(target, now).await?;
             let mut a = ctx.audit(now, "document.validity", "document", Some(target.to_string()));
             a.org_id = Some(t.org_id);
@@ -741,12 +752,33 @@ impl Service {
         Ok(n)
     }
 
-    /// Recomputes every document's validity for today's date, recording each transition.
-    /// Returns how many changed.
+    /// Recomputes every document's validity for today's date, recording each transition with its
+    /// legal date, and applies the changes recorded ahead whose date has come. Returns how many
+    /// documents changed.
     pub async fn refresh_validity(&self) -> Result<usize, ServiceError> {
         let now = self.now_ms();
         let today = china_date(now);
         let mut changed = 0;
+        for (event, id, to) in self.store.due_validity_events(today).await? {
+            let mut tx = self.store.begin().await?;
+            tx.lock_document(id).await?;
+            let Some(d) = tx.document(id).await? else { continue };
+            // A document already repealed stays so; an expired one can still be repealed.
+            let skip = d.validity == to
+                || d.validity == Validity::Repealed
+                || (d.validity == Validity::Expired && to != Validity::Repealed);
+            let Some(reason) = tx.apply_validity_event(event, skip, now).await? else { continue };
+            if !skip {
+                tx.append_search_change(id, now).await?;
+                let mut a = Ctx::system().audit(now, "document.validity", "document", Some(id.to_string()));
+                a.org_id = Some(d.org_id);
+                a.before = Some(json!({"validity": d.validity.key()}).to_string());
+                a.after = Some(json!({"validity": to.key(), "reason": reason}).to_string());
+                tx.append_audit(&a).await?;
+                changed += 1;
+            }
+            tx.commit().await?;
+        }
         for (id, current, eff, exp) in self.store.documents_with_dated_validity().await? {
             let next = validity_on(current, eff, exp, today);
             if next == current {
@@ -758,12 +790,9 @@ impl Service {
             if d.validity != current {
                 continue;
             }
-            let reason = match next {
-                Validity::Expired => "有效期届满",
-                Validity::InForce => "到达施行日期",
-                _ => "按日期重新计算",
-            };
-            tx.set_validity(id, current, next, today, reason, None, now).await?;
+            let reason = dated_reason(next);
+            let on = dated_change_on(next, eff, exp, d.published_on);
+            tx.set_validity(id, current, next, on, reason, None, now).await?;
             tx.append_search_change(id, now).await?;
             let mut a = Ctx::system().audit(now, "document.validity", "document", Some(id.to_string()));
             a.org_id = Some(d.org_id);
@@ -1203,12 +1232,15 @@ impl Service {
                     .map(|p| chrono::Datelike::year(&p))
                     .unwrap_or_else(|| chrono::Datelike::year(&today));
                 let index_no = self.new_index_no(tx, org, year).await?;
+                // A stated change (已修改, 部分失效, 已失效, 已废止) is recorded below with its date;
+                // a stated 现行有效 or 尚未生效 is where the document starts.
+                let start = d.validity.filter(|v| matches!(v, Validity::InForce | Validity::Pending));
                 let id = tx
                     .insert_document(&NewDocument {
                         org_id: org.id,
                         index_no: &index_no,
                         external_id: Some(&d.external_id),
-                        validity: d.validity.unwrap_or(Validity::Unknown),
+                        validity: start.unwrap_or(Validity::Unknown),
                         class: fields.class.unwrap_or(DocClass::Other),
                         title: &fields.title,
                         issuer: &fields.issuer,
@@ -1234,9 +1266,10 @@ impl Service {
         };
         let mut doc = tx.document(doc_id).await?.ok_or_else(|| ServiceError::Internal("document vanished".into()))?;
         let ed = tx.edition(ed_id).await?.ok_or_else(|| ServiceError::Internal("edition vanished".into()))?;
-        // The source's validity is authoritative for imports; dates refine pending/in-force.
+        // The source's validity is authoritative for imports, dated as the source dates it (else
+        // undated); dates refine pending/in-force.
         if let Some(v) = d.validity.filter(|v| *v != doc.validity) {
-            tx.set_validity(doc_id, doc.validity, v, today, "导入时的有效性", None, now).await?;
+            tx.set_validity(doc_id, doc.validity, v, d.validity_on, "导入时的有效性", None, now).await?;
             doc = tx.document(doc_id).await?.ok_or_else(|| ServiceError::Internal("document vanished".into()))?;
         }
         self.publish_with_date(tx, ctx, &doc, &ed, now, false).await?;
@@ -1269,6 +1302,16 @@ impl Service {
             out.push((d, ed));
         }
         Ok(out)
+    }
+}
+
+/// Why a document's own dates changed its validity.
+fn dated_reason(to: Validity) -> &'static str {
+    match to {
+        Validity::Expired => "有效期届满",
+        Validity::InForce => "到达施行日期",
+        Validity::Pending => "尚未到施行日期",
+        _ => "按日期重新计算",
     }
 }
 

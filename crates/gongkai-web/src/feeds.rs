@@ -44,7 +44,7 @@ pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
     format!("http://{host}")
 }
 
-fn rfc3339(ms: i64) -> String {
+pub(crate) fn rfc3339(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .unwrap_or_default()
@@ -186,7 +186,9 @@ pub async fn by_topic(
     .await
 }
 
-/// `/feeds/validity.atom`: recent validity changes (生效、修改、废止、失效).
+/// `/feeds/validity.atom`: recent validity changes (生效、修改、废止、失效), newest recorded first so
+/// subscribers see each new notice. Every entry states the change's legal date (in its title,
+/// summary and `published`, midnight in China); `updated` is when the platform recorded it.
 pub async fn validity(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     let base = base_url(&state, &headers);
     let events = state.svc.recent_validity_events(50).await?;
@@ -194,19 +196,27 @@ pub async fn validity(State(state): State<AppState>, headers: HeaderMap) -> Resu
         .iter()
         .map(|(e, d)| {
             let url = format!("{base}/doc/{}", d.id);
+            let (when, published) = match e.on {
+                Some(on) => (
+                    if e.pending { format!("将于 {on}") } else { on.to_string() },
+                    format!("<published>{on}T00:00:00+08:00</published>"),
+                ),
+                None => ("日期未注明".to_owned(), String::new()),
+            };
             let xml = format!(
-                "<entry><id>{url}#validity-{}</id><title>{}：{} → {}</title><updated>{}</updated>\
+                "<entry><id>{url}#validity-{}</id><title>{}：{} → {}（{}）</title>{published}<updated>{}</updated>\
                  <link rel=\"alternate\" type=\"text/html\" href=\"{url}\"/>\
-                 <category term=\"{}\" label=\"{}\" scheme=\"{base}/validity\"/><summary>{}（{}）</summary></entry>",
+                 <category term=\"{}\" label=\"{}\" scheme=\"{base}/validity\"/><summary>{}：{}</summary></entry>",
                 e.at_ms,
                 xml_escape(&d.title),
                 xml_escape(e.from.label()),
                 xml_escape(e.to.label()),
+                xml_escape(&when),
                 rfc3339(e.at_ms),
                 e.to.key(),
                 xml_escape(e.to.label()),
+                xml_escape(&crate::docs::notice_text(e)),
                 xml_escape(&e.reason),
-                e.on,
             );
             (e.at_ms, xml)
         })

@@ -71,6 +71,10 @@ const EXPORT_KEYS: [&str; 13] = [
     "url",
 ];
 
+/// Keys an import also accepts: `validity_on`, the date the source gives for its `validity`
+/// (e.g. its 废止日期), recorded as the change's legal date; without it the change is undated.
+const IMPORT_KEYS: [&str; 1] = ["validity_on"];
+
 /// The `category` prefix under which the corpus files State Council documents by 主题分类.
 const TOPIC_CATEGORY: &str = "国务院政策文件";
 
@@ -151,14 +155,18 @@ impl std::fmt::Display for LineError {
 /// `issuer` null → empty; `promulgated` → published on; `effective` → effective on; `validity`
 /// (or `validity_key`) → [`Validity::parse`], null → not stated; `topic`, or else the part of a
 /// `国务院政策文件/…` `category` after the first `/` when it is a known 主题分类 (otherwise
-/// ignored). `source`, `index_no` and `url` are accepted and ignored.
+/// ignored); `validity_on` → the date of the validity statement. `source`, `index_no` and `url` are
+/// accepted and ignored.
 pub fn parse_line(line: &str) -> Result<ImportDoc, LineError> {
     let value: Value = serde_json::from_str(line).map_err(|e| LineError::general(format!("不是有效的 JSON（{e}）")))?;
     let Value::Object(map) = value else {
         return Err(LineError::general("每行应为一个 JSON 对象"));
     };
     for key in map.keys() {
-        if !CORPUS_KEYS.contains(&key.as_str()) && !EXPORT_KEYS.contains(&key.as_str()) {
+        if !CORPUS_KEYS.contains(&key.as_str())
+            && !EXPORT_KEYS.contains(&key.as_str())
+            && !IMPORT_KEYS.contains(&key.as_str())
+        {
             return Err(LineError::field(
                 key,
                 format!("未知字段“{key}”（只接受语料格式的字段和 `export documents` 导出的字段）"),
@@ -214,7 +222,11 @@ pub fn parse_line(line: &str) -> Result<ImportDoc, LineError> {
         body,
         ..DocFields::default()
     };
-    Ok(ImportDoc { external_id: id, fields, published_on: opt_date(&map, "promulgated")?, validity })
+    let validity_on = opt_date(&map, "validity_on")?;
+    if validity_on.is_some() && validity.is_none() {
+        return Err(LineError::field("validity_on", "只有同时给出 validity（有效性）时才能给出其日期"));
+    }
+    Ok(ImportDoc { external_id: id, fields, published_on: opt_date(&map, "promulgated")?, validity, validity_on })
 }
 
 /// The 主题分类 in a corpus `category` such as `国务院政策文件/综合政务/政务公开`, when it is one.

@@ -14,3 +14,4 @@ mod qa;
 mod review;
 mod search;
 mod support;
+mod validity_dates;
