@@ -120,7 +120,8 @@ impl Service {
         let mut a = ctx.audit(now, "cleanup.create", "cleanup", Some(id.to_string()));
         a.org_id = Some(org.id);
         a.after = Some(
-            json!({"title": title, "decided_on": decided_on.map(|d| d.to_string()), "items": resolved.len()}).to_string(),
+            json!({"title": title, "decided_on": decided_on.map(|d| d.to_string()), "items": resolved.len()})
+                .to_string(),
         );
         tx.append_audit(&a).await?;
         tx.commit().await?;
@@ -159,7 +160,10 @@ impl Service {
             // The decision takes effect on the date the catalogue states, else on publication.
             match c.decided_on.filter(|d| *d > today) {
                 Some(ahead) => tx.schedule_validity(doc.id, doc.validity, to, ahead, &reason, None, now).await?,
-                None => tx.set_validity(doc.id, doc.validity, to, Some(c.decided_on.unwrap_or(today)), &reason, None, now).await?,
+                None => {
+                    tx.set_validity(doc.id, doc.validity, to, Some(c.decided_on.unwrap_or(today)), &reason, None, now)
+                        .await?
+                }
             }
             tx.append_search_change(doc.id, now).await?;
         }

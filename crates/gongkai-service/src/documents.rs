@@ -672,7 +672,8 @@ impl Service {
                 RelationKind::Basis | RelationKind::Interprets => continue,
             };
             let Some(t) = tx.document(target).await? else { continue };
-            if t.validity == to || t.validity == Validity::Repealed || tx.has_validity_event(target, doc_id, to).await? {
+            if t.validity == to || t.validity == Validity::Repealed || tx.has_validity_event(target, doc_id, to).await?
+            {
                 continue;
             }
             let reason = format!("被《{title}》{}", kind.label());

@@ -438,7 +438,9 @@ impl Store {
             .await?
         });
         rows.into_iter()
-            .map(|(id, doc, to)| Ok((id, doc, Validity::parse(&to).ok_or_else(|| bad("validity_events", "to_state", &to))?)))
+            .map(|(id, doc, to)| {
+                Ok((id, doc, Validity::parse(&to).ok_or_else(|| bad("validity_events", "to_state", &to))?))
+            })
             .collect()
     }
 
@@ -594,9 +596,7 @@ fn doc_filter_sql(f: &DocFilter) -> (String, Vec<Arg>) {
         let a = push("(d.effective_on <= ?", Arg::Date(day), &mut args);
         let b = push("d.effective_on IS NULL AND d.published_on <= ?)", Arg::Date(day), &mut args);
         let c = push("(d.ended_on > ?", Arg::Date(day), &mut args);
-        parts.push(format!(
-            "{a} OR {b} AND {c} OR d.ended_on IS NULL AND d.validity NOT IN ('repealed', 'expired'))"
-        ));
+        parts.push(format!("{a} OR {b} AND {c} OR d.ended_on IS NULL AND d.validity NOT IN ('repealed', 'expired'))"));
     }
     if let Some((date, id)) = f.after {
         match date {
@@ -951,12 +951,14 @@ impl Tx {
             .fetch_optional(&mut *c)
             .await?;
             if let (Some((doc, to, _)), false) = (&row, skip_state) {
-                sqlx::query("UPDATE documents SET validity = $1, validity_changed_at = $2, updated_at = $2 WHERE id = $3")
-                    .bind(to)
-                    .bind(now_ms)
-                    .bind(doc)
-                    .execute(&mut *c)
-                    .await?;
+                sqlx::query(
+                    "UPDATE documents SET validity = $1, validity_changed_at = $2, updated_at = $2 WHERE id = $3",
+                )
+                .bind(to)
+                .bind(now_ms)
+                .bind(doc)
+                .execute(&mut *c)
+                .await?;
             }
             row
         });

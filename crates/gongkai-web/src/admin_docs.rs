@@ -713,7 +713,8 @@ async fn cleanup_create(State(state): State<AppState>, Staff(_me, id): Staff, Fo
     let decided_on = match crate::params::date("decided_on", &f.decided_on) {
         Ok(d) => d,
         Err(_) => {
-            errors.push(FieldMessage { field: "decided_on".into(), message: "日期无效，应为 YYYY-MM-DD".into() });
+            errors
+                .push(FieldMessage { field: "decided_on".into(), message: "日期无效，应为 YYYY-MM-DD".into() });
             None
         }
     };

@@ -113,22 +113,35 @@ pub fn public_document_value(p: &PublicDocument) -> Value {
     let notices: Vec<Value> = p
         .validity_events
         .iter()
-        .filter(|e| matches!(e.to, Validity::Repealed | Validity::Expired | Validity::Amended | Validity::PartiallyInvalid))
+        .filter(|e| {
+            matches!(e.to, Validity::Repealed | Validity::Expired | Validity::Amended | Validity::PartiallyInvalid)
+        })
         .map(|e| {
             let cause = e.cause_document_id.and_then(|c| {
-                p.relations.iter().find(|r| r.from_id == c).map(|r| context! { url => format!("/doc/{c}"), title => r.other_title.clone() })
+                p.relations
+                    .iter()
+                    .find(|r| r.from_id == c)
+                    .map(|r| context! { url => format!("/doc/{c}"), title => r.other_title.clone() })
             });
             context! { text => notice_text(e), reason => e.reason.clone(), cause => cause }
         })
         .collect();
     // A repealed or expired state with no recorded change (older imports) still gets its notice.
-    let notices = if notices.is_empty() && matches!(p.doc.validity, Validity::Repealed | Validity::Expired | Validity::PartiallyInvalid | Validity::Amended) {
-        vec![context! { text => format!("本文件{}（日期未注明）。", p.doc.validity.label()), reason => "", cause => () }]
+    let notices = if notices.is_empty()
+        && matches!(
+            p.doc.validity,
+            Validity::Repealed | Validity::Expired | Validity::PartiallyInvalid | Validity::Amended
+        ) {
+        vec![
+            context! { text => format!("本文件{}（日期未注明）。", p.doc.validity.label()), reason => "", cause => () },
+        ]
     } else {
         notices
     };
     let ended = matches!(p.doc.validity, Validity::Repealed | Validity::Expired);
-    let notice_kind = if ended || p.validity_events.iter().any(|e| e.pending && matches!(e.to, Validity::Repealed | Validity::Expired)) {
+    let notice_kind = if ended
+        || p.validity_events.iter().any(|e| e.pending && matches!(e.to, Validity::Repealed | Validity::Expired))
+    {
         "ended"
     } else {
         "changed"

@@ -223,15 +223,19 @@ async fn render_list(
     for v in Validity::ALL {
         validities.push(context! { key => v.key(), label => v.label() });
     }
-    let validity_selected = q
-        .validity
-        .clone()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| if lp.default_current && f.valid_on.is_none() { "current".into() } else { "all".into() });
+    let validity_selected =
+        q.validity.clone().filter(|v| !v.is_empty()).unwrap_or_else(|| {
+            if lp.default_current && f.valid_on.is_none() { "current".into() } else { "all".into() }
+        });
     let mut qs = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in
-        [("org", &q.org), ("class", &q.class), ("topic", &q.topic), ("validity", &q.validity), ("year", &q.year), ("on", &q.on)]
-    {
+    for (k, v) in [
+        ("org", &q.org),
+        ("class", &q.class),
+        ("topic", &q.topic),
+        ("validity", &q.validity),
+        ("year", &q.year),
+        ("on", &q.on),
+    ] {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             qs.append_pair(k, v);
         }

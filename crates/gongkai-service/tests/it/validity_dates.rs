@@ -157,7 +157,11 @@ async fn a_cleanup_decision_is_dated_on_the_catalogue_date() {
     assert_eq!(in_force_on(&l, "2026-11-26").await, vec![c]);
 
     // A catalogue without a date decides on the day it is published; one dated ahead waits.
-    let id = l.e.svc.create_cleanup(&l.signer, "c1", "补充清理", None, &[(c.to_string(), CleanupResult::Repeal, None)]).await.unwrap();
+    let id =
+        l.e.svc
+            .create_cleanup(&l.signer, "c1", "补充清理", None, &[(c.to_string(), CleanupResult::Repeal, None)])
+            .await
+            .unwrap();
     l.e.svc.publish_cleanup(&l.signer, id).await.unwrap();
     assert_eq!(events(&l, c).await.last().unwrap().on, Some(d("2026-11-29")));
     let later = publish(&l, "丁办法").await;

@@ -24,3 +24,4 @@ mod search;
 mod sessions;
 mod support;
 mod templates;
+mod validity_dates;
