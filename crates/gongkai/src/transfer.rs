@@ -13,8 +13,9 @@
 //! `promulgated`, `effective`, `validity`, `category`, `body`, `source`) plus the extra keys that
 //! `export documents --format jsonl` writes (`external_id`, `index_no`, `class`, `topic`, `genre`,
 //! `written_on`, `expires_on`, `validity_key`, `reg_no`, `keywords`, `public`, `withdrawn`, `url`),
-//! so an export can be imported again without losing metadata. Anything else is an error for that
-//! line.
+//! so an export can be imported again without losing metadata, and `validity_on` (the date the
+//! source gives for its `validity`, recorded as the change's legal date; without it the change is
+//! undated). Anything else is an error for that line.
 //!
 //! **Export** writes every document in id order as JSON Lines (lossless, with the body, and a
 //! superset of the corpus schema), CSV (UTF-8 with a BOM so Excel reads Chinese) or XLSX (bold,
@@ -1029,6 +1030,18 @@ mod tests {
         assert_eq!(d.validity, Some(Validity::Repealed));
         assert_eq!(d.fields.topic.as_deref(), Some("综合政务\\政务公开"));
         assert_eq!(d.fields.body, "第一条 内容");
+    }
+
+    #[test]
+    fn a_validity_statement_may_carry_its_date() {
+        let d = parse_line(&line(r#","validity_on":"2023-06-30""#)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(d.validity_on, NaiveDate::from_ymd_opt(2023, 6, 30));
+        assert_eq!(parse_line(&line("")).map(|d| d.validity_on).ok(), Some(None), "undated without it");
+        let e = parse_line(&line(r#","validity_on":"2023-02-30""#)).err().map(|e| e.to_string());
+        assert!(e.unwrap_or_default().starts_with("validity_on: "));
+        let no_status = line(r#","validity_on":"2023-06-30""#).replace(r#""validity":"已废止""#, r#""validity":null"#);
+        let e = parse_line(&no_status).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.starts_with("validity_on: "), "{e}");
     }
 
     #[test]
