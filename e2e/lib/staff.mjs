@@ -65,15 +65,19 @@ function saveState(state) {
   else Object.assign(memory, state);
 }
 
+// The server's clock runs at a fixed offset from ours (e2e/run.sh starts it on a fixed day).
+const clockOffsetMs = Number(process.env.GONGKAI_E2E_CLOCK_OFFSET_MS || 0);
+const serverNow = () => Date.now() + clockOffsetMs;
+
 async function freshCode(username, secret) {
   const state = loadState();
   const entry = state[username] || {};
   if (secret) entry.secret = secret;
   if (!entry.secret) throw new Error(`${username} asks for a second factor that this run did not enrol`);
-  let step = Math.floor(Date.now() / 30_000);
+  let step = Math.floor(serverNow() / 30_000);
   if (entry.lastStep >= step) {
-    await new Promise((r) => setTimeout(r, (step + 1) * 30_000 - Date.now() + 200));
-    step = Math.floor(Date.now() / 30_000);
+    await new Promise((r) => setTimeout(r, (step + 1) * 30_000 - serverNow() + 200));
+    step = Math.floor(serverNow() / 30_000);
   }
   entry.lastStep = step;
   state[username] = entry;
