@@ -136,13 +136,9 @@ struct NextQuery {
     next: Option<String>,
 }
 
+/// Only a same-site path is accepted as a place to return to.
 fn local_path(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => {
-            n.to_owned()
-        }
-        _ => "/".to_owned(),
-    }
+    crate::params::same_site_path(next, "/")
 }
 
 /// The display settings page (适老版、高对比度).
