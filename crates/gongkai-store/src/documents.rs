@@ -1123,3 +1123,16 @@ impl Tx {
         })
     }
 }
+
+/// The attachments of an edition, read inside `tx`.
+pub(crate) async fn attachments_in(tx: &mut Tx, version_id: i64) -> Result<Vec<Attachment>, StoreError> {
+    let rows: Vec<AttRow> = crate::on_tx!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {ATT_COLS} FROM attachments WHERE version_id = $1 ORDER BY id"
+        )))
+        .bind(version_id)
+        .fetch_all(c)
+        .await?
+    });
+    Ok(rows.into_iter().map(Attachment::from).collect())
+}
