@@ -926,6 +926,22 @@ impl Service {
         Ok(DocPage { docs, total })
     }
 
+    /// Public documents with `after_id < id < before_id` as (id, last change ms), in id order, at
+    /// most `limit` (≤ 5,000): the sitemap's batches.
+    pub async fn public_document_stamps(
+        &self,
+        after_id: i64,
+        before_id: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, i64)>, ServiceError> {
+        Ok(self.store.public_document_stamps(after_id, before_id, limit.clamp(1, 5_000)).await?)
+    }
+
+    /// The largest document id ever given (public or not; 0 when none).
+    pub async fn max_document_id(&self) -> Result<i64, ServiceError> {
+        Ok(self.store.max_document_id().await?)
+    }
+
     /// Staff list: documents of the organisations in the caller's subtrees, drafts included.
     pub async fn staff_documents(
         &self,

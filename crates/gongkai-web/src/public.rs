@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/feeds/topic.atom", get(crate::feeds::by_topic))
         .route("/feeds/validity.atom", get(crate::feeds::validity))
         .route("/sitemap.xml", get(crate::feeds::sitemap))
+        .route("/sitemaps/{file}", get(crate::feeds::sitemap_file))
         .route("/cleanups", get(cleanups_page))
         .route("/cleanups/{id}", get(cleanup_page))
 }

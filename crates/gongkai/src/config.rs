@@ -598,6 +598,7 @@ impl Config {
             icp: none_if_empty(&self.site.icp),
             public_url: none_if_empty(&self.server.public_url),
             screener: std::sync::Arc::new(self.screener()),
+            ..gongkai_web::WebConfig::default()
         }
     }
 }

@@ -22,5 +22,6 @@ mod lockout;
 mod screen;
 mod search;
 mod sessions;
+mod sitemap;
 mod support;
 mod templates;

@@ -40,7 +40,7 @@ pub async fn app() -> TestApp {
 
 pub async fn app_with(cfg: ServiceConfig, web: WebConfig) -> TestApp {
     let db = TestDb::new().await;
-    // Start at the real time so dates look sensible; tests move it by hand.
+    // A fixed start (START_MS); tests move it by hand.
     let clock = FakeClock::new(START_MS);
     let lib = gongkai_service::LibraryConfig {
         attachments_dir: db.dir.path().join("attachments"),
