@@ -57,7 +57,7 @@ export async function newContext(browser, { mode, viewport, storageState, bypass
   // Development aid: GONGKAI_E2E_LIVE_CSS=1 serves the stylesheet from the source tree instead of the
   // one built into the binary, to iterate on the design without rebuilding. Never set in CI.
   if (process.env.GONGKAI_E2E_LIVE_CSS === '1') {
-    await context.route('**/static/site.css', (route) =>
+    await context.route('**/static/site.css*', (route) =>
       route.fulfill({ path: LIVE_CSS, contentType: 'text/css; charset=utf-8' }),
     );
   }
