@@ -110,3 +110,50 @@ export async function login(page, username) {
   }
   return page.context().storageState();
 }
+
+// Logged-in storage states shared by the test files of a run (each file runs in its own process),
+// kept as files in the run's scratch directory.
+const sessionDir = process.env.GONGKAI_E2E_STATE_DIR || null;
+const sessions = new Map();
+let logins = Promise.resolve();
+
+/** True when the kept storage state's session still opens the console (not ended by the idle timeout). */
+async function stillLoggedIn(state) {
+  const cookie = (state.cookies || []).map((c) => `${c.name}=${c.value}`).join('; ');
+  if (!cookie) return false;
+  try {
+    const r = await fetch(url('/admin/'), { headers: { Cookie: cookie }, redirect: 'manual' });
+    return r.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The storage state of a logged-in session of `username`, for `browser.newContext({storageState})`.
+ * One login per account and run: the state is kept for the other test files, and a kept session
+ * that has ended is replaced by a new login. Logins run one at a time (the second-factor state
+ * above is one file).
+ */
+export function staffSession(browser, username) {
+  if (!sessions.has(username)) {
+    const next = logins.then(async () => {
+      const file = sessionDir ? path.join(sessionDir, `session-${username}.json`) : null;
+      if (file && existsSync(file)) {
+        const kept = JSON.parse(readFileSync(file, 'utf8'));
+        if (await stillLoggedIn(kept)) return kept;
+      }
+      const context = await browser.newContext();
+      try {
+        const state = await login(await context.newPage(), username);
+        if (file) writeFileSync(file, JSON.stringify(state));
+        return state;
+      } finally {
+        await context.close();
+      }
+    });
+    logins = next.catch(() => {});
+    sessions.set(username, next);
+  }
+  return sessions.get(username);
+}
