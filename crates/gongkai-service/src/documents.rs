@@ -205,6 +205,71 @@ impl Service {
         Ok(self.store.document_by_external_id(r).await?)
     }
 
+    /// Resolves a document reference as `ctx` may see it: a document that is not public and lies
+    /// outside the caller's staff rights is answered as missing, so no message tells a caller
+    /// about drafts it cannot read.
+    pub(crate) async fn resolve_visible(&self, ctx: &Ctx, reference: &str) -> Result<Option<Document>, ServiceError> {
+        let Some(d) = self.resolve_document(reference).await? else {
+            return Ok(None);
+        };
+        if d.public {
+            return Ok(Some(d));
+        }
+        let Some(org) = self.store.org_by_id(d.org_id).await? else {
+            return Ok(None);
+        };
+        Ok(Self::can_view_staff(ctx, &org).then_some(d))
+    }
+
+    /// Authorises writing a draft of the organisation `org_code` before anything in the input is
+    /// validated: the caller must be an editor somewhere, and on that organisation when it exists.
+    pub(crate) async fn authorize_draft_write(&self, ctx: &Ctx, org_code: &str) -> Result<(), ServiceError> {
+        let editor_somewhere = match &ctx.actor {
+            Actor::System => true,
+            Actor::User(u) => u.has_role(Role::Editor),
+            Actor::Anonymous => false,
+        };
+        if !editor_somewhere {
+            return Err(ServiceError::Forbidden("需要编辑角色".into()));
+        }
+        if let Some(org) = self.store.org_by_code(org_code.trim()).await? {
+            Self::require(ctx, &[Role::Editor], &org)?;
+        }
+        Ok(())
+    }
+
+    /// A relation that changes another organisation's document (repeals, amends, supersedes)
+    /// needs a signer of the target's organisation: `ctx` must hold 签发 on it (a grant on an
+    /// ancestor counts). Checked at approval (签发), publication and when linking published
+    /// documents; refused with the target named.
+    pub(crate) async fn check_relation_authority(
+        &self,
+        tx: &mut Tx,
+        ctx: &Ctx,
+        doc: &Document,
+    ) -> Result<(), ServiceError> {
+        for (kind, target) in tx.relations_from(doc.id).await? {
+            if !matches!(kind, RelationKind::Repeals | RelationKind::Amends | RelationKind::Supersedes) {
+                continue;
+            }
+            let Some(t) = tx.document(target).await? else { continue };
+            if t.org_id == doc.org_id {
+                continue;
+            }
+            let Some(torg) = self.store.org_by_id(t.org_id).await? else { continue };
+            if !Self::has_role_on(ctx, &[Role::Signer], &torg) {
+                return Err(ServiceError::Forbidden(format!(
+                    "《{}》由“{}”发布：{}它须由对“{}”有签发权的人员签发",
+                    t.title,
+                    torg.name,
+                    kind.label(),
+                    torg.name
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// The document with this 索引号, if any.
     pub async fn document_by_index_no(&self, index_no: &str) -> Result<Option<Document>, ServiceError> {
         Ok(self.store.document_by_index_no(index_no.trim()).await?)
@@ -213,6 +278,7 @@ impl Service {
     /// Validates an input and resolves its organisations and relations; every problem names its field.
     async fn check_input(
         &self,
+        ctx: &Ctx,
         input: &DocInput,
         self_id: Option<i64>,
     ) -> Result<(DocFields, Org, Vec<i64>, Vec<(RelationKind, i64)>), ServiceError> {
@@ -235,7 +301,7 @@ impl Service {
         }
         let mut rels = Vec::new();
         for (kind, reference) in &input.relations {
-            match self.resolve_document(reference).await? {
+            match self.resolve_visible(ctx, reference).await? {
                 Some(d) if Some(d.id) == self_id => {
                     errors.push(FieldError::new("relations", "文件不能与自身建立关联"));
                 }
@@ -289,8 +355,9 @@ impl Service {
         input: &DocInput,
         interp: Option<&InterpFields>,
     ) -> Result<(Document, Edition), ServiceError> {
-        self.check_interp_class_targets(input).await?;
-        let (fields, org, joint, rels) = self.check_input(input, None).await?;
+        self.authorize_draft_write(ctx, &input.org_code).await?;
+        self.check_interp_class_targets(ctx, input).await?;
+        let (fields, org, joint, rels) = self.check_input(ctx, input, None).await?;
         Self::require(ctx, &[Role::Editor], &org)?;
         let fields = self.with_default_term(fields);
         let now = self.now_ms();
@@ -317,7 +384,7 @@ impl Service {
         tx.replace_document_orgs(id, &joint).await?;
         tx.replace_relations(id, &rels, now).await?;
         if let Some(i) = interp {
-            tx.upsert_interpretation(id, i, now).await?;
+            tx.upsert_interpretation_draft(id, i, now).await?;
         }
         let mut a = ctx.audit(now, "document.create", "document", Some(id.to_string()));
         a.org_id = Some(org.id);
@@ -356,10 +423,10 @@ impl Service {
         input: &DocInput,
         interp: Option<&InterpFields>,
     ) -> Result<Edition, ServiceError> {
-        self.check_interp_class_targets(input).await?;
         let (doc, org) = self.doc_and_org(id).await?;
         Self::require(ctx, &[Role::Editor], &org)?;
-        let (fields, new_org, joint, rels) = self.check_input(input, Some(id)).await?;
+        self.check_interp_class_targets(ctx, input).await?;
+        let (fields, new_org, joint, rels) = self.check_input(ctx, input, Some(id)).await?;
         if new_org.id != org.id {
             return Err(ServiceError::invalid("org", "文件的所属机构创建后不能更改"));
         }
@@ -381,7 +448,7 @@ impl Service {
         tx.replace_document_orgs(id, &joint).await?;
         tx.replace_relations(id, &rels, now).await?;
         if let Some(i) = interp {
-            tx.upsert_interpretation(id, i, now).await?;
+            tx.upsert_interpretation_draft(id, i, now).await?;
         }
         let mut a = ctx.audit(now, "document.update", "document", Some(id.to_string()));
         a.org_id = Some(doc.org_id);
@@ -500,7 +567,7 @@ impl Service {
                 if ed.fields.body.trim().is_empty() && self.store.attachments_of(ed.id).await?.is_empty() {
                     errs.push(FieldError::new("body", "正文和附件不能都为空"));
                 }
-                errs.extend(self.interp_submit_errors(&doc, &ed).await?);
+                errs.extend(self.interp_submit_errors(ctx, &doc, &ed).await?);
                 gongkai_domain::Invalid::check(errs)?;
                 tx.set_edition_state(ed.id, next, None, None, None, None, now).await?;
             }
@@ -511,6 +578,7 @@ impl Service {
             }
             EditionEvent::Approve => {
                 let subject = Self::edition_subject(&doc, &ed);
+                self.check_relation_authority(&mut tx, ctx, &doc).await?;
                 self.review_gate(&mut tx, ctx, &subject, reason).await?;
                 tx.set_edition_state(ed.id, next, None, ctx.actor_id(), None, None, now).await?;
             }
@@ -528,6 +596,7 @@ impl Service {
                 let subject = Self::edition_subject(&doc, &ed);
                 let round = tx.review_round(ReviewKind::Edition.key(), ed.id).await?;
                 self.check_blocks(&mut tx, &subject, round, "发布").await?;
+                self.check_relation_authority(&mut tx, ctx, &doc).await?;
                 self.publish_in(&mut tx, ctx, &doc, &ed, now).await?;
             }
             EditionEvent::Withdraw | EditionEvent::Unpublish => {
@@ -622,6 +691,10 @@ impl Service {
         tx.set_edition_state(ed.id, EditionState::Published, None, None, None, published_on.map(|p| (now, p)), now)
             .await?;
         tx.set_open_version(doc.id, None, now).await?;
+        if doc.class == DocClass::Interpretation {
+            // The edition's interpretation fields become what the public sees, only now.
+            tx.publish_interpretation_draft(doc.id).await?;
+        }
         let (norm, _) = norm_number(&ed.fields);
         let public = ed.fields.disclosure.unwrap_or(Disclosure::Proactive) == Disclosure::Proactive;
         tx.set_listing(
@@ -703,6 +776,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         tx.lock_document(id).await?;
         tx.replace_relations(id, rels, now).await?;
+        self.check_relation_authority(&mut tx, ctx, &doc).await?;
         self.apply_relation_effects(&mut tx, ctx, id, &doc.title, now).await?;
         tx.append_search_change(id, now).await?;
         let mut a = ctx.audit(now, "document.relations", "document", Some(id.to_string()));
@@ -880,6 +954,22 @@ impl Service {
         let docs = self.store.list_documents(f, limit.clamp(1, 200), offset).await?;
         let total = self.store.count_documents(f).await?;
         Ok(DocPage { docs, total })
+    }
+
+    /// Public documents with `after_id < id < before_id` as (id, last change ms), in id order, at
+    /// most `limit` (≤ 5,000): the sitemap's batches.
+    pub async fn public_document_stamps(
+        &self,
+        after_id: i64,
+        before_id: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, i64)>, ServiceError> {
+        Ok(self.store.public_document_stamps(after_id, before_id, limit.clamp(1, 5_000)).await?)
+    }
+
+    /// The largest document id ever given (public or not; 0 when none).
+    pub async fn max_document_id(&self) -> Result<i64, ServiceError> {
+        Ok(self.store.max_document_id().await?)
     }
 
     /// Staff list: documents of the organisations in the caller's subtrees, drafts included.

@@ -80,6 +80,26 @@ impl Clock for SystemClock {
     }
 }
 
+/// The real clock shifted so that it read `start_ms` when it was made: time runs on from there.
+/// For rehearsals (`server.clock_start`) and for tests of the binary that must not depend on the
+/// day they run.
+#[derive(Debug, Clone, Copy)]
+pub struct ShiftedClock {
+    offset_ms: i64,
+}
+
+impl ShiftedClock {
+    pub fn starting_at(start_ms: i64) -> ShiftedClock {
+        ShiftedClock { offset_ms: start_ms - SystemClock.now_ms() }
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now_ms(&self) -> i64 {
+        SystemClock.now_ms() + self.offset_ms
+    }
+}
+
 /// A clock that tests move by hand.
 #[derive(Debug, Default)]
 pub struct FakeClock(AtomicI64);

@@ -1280,3 +1280,46 @@ impl Tx {
         })
     }
 }
+
+/// The attachments of an edition, read inside `tx`.
+pub(crate) async fn attachments_in(tx: &mut Tx, version_id: i64) -> Result<Vec<Attachment>, StoreError> {
+    let rows: Vec<AttRow> = crate::on_tx!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {ATT_COLS} FROM attachments WHERE version_id = $1 ORDER BY id"
+        )))
+        .bind(version_id)
+        .fetch_all(c)
+        .await?
+    });
+    Ok(rows.into_iter().map(Attachment::from).collect())
+}
+
+impl Store {
+    /// Public documents with `after_id < id < before_id` as (id, updated_at ms), in id order, at
+    /// most `limit`: one batch of a sitemap file, walked by the primary key (never an offset).
+    pub async fn public_document_stamps(
+        &self,
+        after_id: i64,
+        before_id: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        on_pool!(self, |p| {
+            Ok(sqlx::query_as(
+                "SELECT id, updated_at FROM documents WHERE id > $1 AND id < $2 AND public ORDER BY id LIMIT $3",
+            )
+            .bind(after_id)
+            .bind(before_id)
+            .bind(limit)
+            .fetch_all(p)
+            .await?)
+        })
+    }
+
+    /// The largest document id (0 when there is none): one step down the primary key.
+    pub async fn max_document_id(&self) -> Result<i64, StoreError> {
+        on_pool!(self, |p| {
+            let (n,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM documents").fetch_one(p).await?;
+            Ok(n.unwrap_or(0))
+        })
+    }
+}

@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/feeds/topic.atom", get(crate::feeds::by_topic))
         .route("/feeds/validity.atom", get(crate::feeds::validity))
         .route("/sitemap.xml", get(crate::feeds::sitemap))
+        .route("/sitemaps/{file}", get(crate::feeds::sitemap_file))
         .route("/cleanups", get(cleanups_page))
         .route("/cleanups/{id}", get(cleanup_page))
 }
@@ -136,13 +137,9 @@ struct NextQuery {
     next: Option<String>,
 }
 
+/// Only a same-site path is accepted as a place to return to.
 fn local_path(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => {
-            n.to_owned()
-        }
-        _ => "/".to_owned(),
-    }
+    crate::params::same_site_path(next, "/")
 }
 
 /// The display settings page (适老版、高对比度).

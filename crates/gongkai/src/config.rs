@@ -79,6 +79,10 @@ pub struct Server {
     pub request_timeout_secs: u64,
     pub shutdown_grace_secs: u64,
     pub background_tasks: bool,
+    /// Run as if the clock read this instant at start (RFC 3339, or `YYYY-MM-DD` for 10:00 China
+    /// time that day), then let it run on: rehearsals of a deadline and reproducible tests. Empty:
+    /// the system clock.
+    pub clock_start: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -176,6 +180,7 @@ impl Default for Server {
             request_timeout_secs: 30,
             shutdown_grace_secs: 20,
             background_tasks: true,
+            clock_start: String::new(),
         }
     }
 }
@@ -337,6 +342,23 @@ impl Config {
         gongkai_domain::screen::Screener::new(&self.screen_lists).unwrap_or_default()
     }
 
+    /// `server.clock_start` as milliseconds since the epoch, or `None` for the system clock.
+    pub fn clock_start_ms(&self) -> Result<Option<i64>, String> {
+        let v = self.server.clock_start.trim();
+        if v.is_empty() {
+            return Ok(None);
+        }
+        if let Ok(t) = chrono::DateTime::parse_from_rfc3339(v) {
+            return Ok(Some(t.timestamp_millis()));
+        }
+        if let Ok(d) = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+            // 10:00 China time (UTC+8) is 02:00 UTC: the same calendar day in both.
+            let t = d.and_hms_opt(2, 0, 0).map(|t| t.and_utc().timestamp_millis());
+            return Ok(t);
+        }
+        Err(format!("server.clock_start: “{v}”不是 RFC 3339 时间（2026-11-27T10:00:00+08:00）或日期（2026-11-27）"))
+    }
+
     /// Applies `GONGKAI_<SECTION>__<KEY>` variables, typed by the setting they replace.
     fn apply_env(&mut self, env: &[(String, String)]) -> Result<(), String> {
         let mut table = toml::Table::try_from(&*self).map_err(|e| format!("config: {e}"))?;
@@ -401,6 +423,7 @@ impl Config {
         if s.request_timeout_secs == 0 {
             return Err("server.request_timeout_secs: 至少 1 秒".into());
         }
+        self.clock_start_ms()?;
         let a = &self.auth;
         if a.password_min_length < 8 {
             return Err("auth.password_min_length: 至少 8（工作人员建议 12 以上）".into());
@@ -575,6 +598,7 @@ impl Config {
             icp: none_if_empty(&self.site.icp),
             public_url: none_if_empty(&self.server.public_url),
             screener: std::sync::Arc::new(self.screener()),
+            ..gongkai_web::WebConfig::default()
         }
     }
 }

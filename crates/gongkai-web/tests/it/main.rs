@@ -22,6 +22,7 @@ mod lockout;
 mod screen;
 mod search;
 mod sessions;
+mod sitemap;
 mod support;
 mod templates;
 mod validity_dates;
