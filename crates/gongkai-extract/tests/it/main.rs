@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod budget;
 mod fixtures;
 mod office;
 mod other;
