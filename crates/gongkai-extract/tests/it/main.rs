@@ -6,5 +6,6 @@
 
 mod budget;
 mod fixtures;
+mod mutate;
 mod office;
 mod other;
