@@ -18,6 +18,7 @@ mod demo_foi;
 mod demo_interp;
 mod documents;
 mod error;
+mod extraction;
 mod foi;
 mod interp;
 mod orgs;
@@ -39,6 +40,7 @@ pub use documents::{
     DocInput, DocPage, ImportDoc, ImportOutcome, LibraryConfig, PublicDocument, StaffDocument, china_date,
 };
 pub use error::ServiceError;
+pub use extraction::ExtractionConfig;
 pub use foi::{
     FeeBasis, FoiAction, FoiAlert, FoiConfig, FoiListItem, FoiReceipt, FoiStaffView, FoiStatsView, FoiTracking,
     ImportFoi, foi_event_label, normalize_tracking_code, topic_key,
@@ -229,6 +231,8 @@ pub struct Service {
     foi: Arc<FoiConfig>,
     clock: Arc<dyn Clock>,
     search: Option<Arc<search::SearchState>>,
+    /// Attachment extraction: its limits and slots.
+    extraction: Arc<extraction::Extraction>,
     /// The screening engine with the configured word lists (公开前审查).
     screener: Arc<gongkai_domain::screen::Screener>,
 }
@@ -248,6 +252,7 @@ impl Service {
             foi: Arc::new(FoiConfig::default()),
             clock,
             search: None,
+            extraction: Arc::new(extraction::Extraction::new(ExtractionConfig::default())),
             screener: Arc::new(gongkai_domain::screen::Screener::default()),
         }
     }

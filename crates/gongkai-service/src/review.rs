@@ -318,7 +318,7 @@ impl Service {
     }
 
     /// Screens a subject as it stands: title and body (and every attachment) of an edition, the
-    /// text of a reply. Attachments are extracted on the blocking pool.
+    /// text of a reply. Attachments are extracted in an extraction slot ([`Service::extraction`]).
     async fn screen_subject(&self, subject: &ReviewSubject) -> Result<Vec<FindingRow>, ServiceError> {
         let screener = self.screener.clone();
         let mut texts: Vec<(String, String)> = Vec::new();
@@ -350,32 +350,42 @@ impl Service {
             }
         }
         let max = self.lib.max_attachment_bytes as u64;
-        let rows = tokio::task::spawn_blocking(move || {
-            let mut rows = Vec::new();
-            for (loc, text) in &texts {
-                rows.extend(screener.screen(text).iter().map(|f| finding_row(loc, f)));
-            }
-            let limits = gongkai_extract::Limits { max_input: max.max(1), ..gongkai_extract::Limits::default() };
-            for (loc, path) in &files {
-                let result = gongkai_extract::read_file(path, &limits)
-                    .and_then(|bytes| gongkai_extract::screen_file(&bytes, &limits, &screener));
-                match result {
-                    Ok((_, findings)) => rows.extend(findings.iter().map(|f| finding_row(loc, f))),
-                    Err(e) => rows.push(finding_row(
-                        loc,
-                        &Finding::note(
-                            Kind::Unscreenable,
-                            Severity::Warn,
-                            "附件",
-                            format!("无法自动审查，请人工审查：{e}"),
-                        ),
-                    )),
+        let rows = self
+            .extraction(max, move |limits| {
+                let mut rows = Vec::new();
+                for (loc, text) in &texts {
+                    rows.extend(screener.screen(text).iter().map(|f| finding_row(loc, f)));
                 }
-            }
-            rows
-        })
-        .await
-        .map_err(|e| ServiceError::Internal(format!("screening task: {e}")))?;
+                for (loc, path) in &files {
+                    let result = gongkai_extract::read_file(path, limits)
+                        .and_then(|bytes| gongkai_extract::screen_file(&bytes, limits, &screener));
+                    match result {
+                        Ok((_, findings)) => rows.extend(findings.iter().map(|f| finding_row(loc, f))),
+                        // Refused as too large (more text than the budget: an extraction bomb or a
+                        // file nobody can review as one) blocks; other failures ask for a human.
+                        Err(e) if e.code() == "too_large" => rows.push(finding_row(
+                            loc,
+                            &Finding::note(
+                                Kind::Unscreenable,
+                                Severity::Block,
+                                "附件",
+                                format!("无法审查，不能发布：{e}"),
+                            ),
+                        )),
+                        Err(e) => rows.push(finding_row(
+                            loc,
+                            &Finding::note(
+                                Kind::Unscreenable,
+                                Severity::Warn,
+                                "附件",
+                                format!("无法自动审查，请人工审查：{e}"),
+                            ),
+                        )),
+                    }
+                }
+                rows
+            })
+            .await?;
         Ok(rows)
     }
 
@@ -905,13 +915,12 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound("附件不存在或不属于正在编辑的版本".into()))?;
         let path = self.lib.attachments_dir.join(&a.stored_name);
         let max = self.lib.max_attachment_bytes as u64;
-        let cleaned = tokio::task::spawn_blocking(move || {
-            let limits = gongkai_extract::Limits { max_input: max.max(1), ..gongkai_extract::Limits::default() };
-            gongkai_extract::read_file(&path, &limits).and_then(|b| gongkai_extract::clean(&b, &limits))
-        })
-        .await
-        .map_err(|e| ServiceError::Internal(format!("clean task: {e}")))?
-        .map_err(|e| ServiceError::invalid("file", format!("“{}”：{e}", a.filename)))?;
+        let cleaned = self
+            .extraction(max, move |limits| {
+                gongkai_extract::read_file(&path, limits).and_then(|b| gongkai_extract::clean(&b, limits))
+            })
+            .await?
+            .map_err(|e| ServiceError::invalid("file", format!("“{}”：{e}", a.filename)))?;
         let new = self.add_attachment(ctx, doc_id, &a.filename, &cleaned).await?;
         self.remove_attachment(ctx, doc_id, a.id).await?;
         Ok(new)

@@ -41,6 +41,10 @@ pub struct Screen {
     pub misstatement_severity: String,
     /// Largest file `POST /api/v1/screen` accepts, in MB.
     pub max_upload_mb: u32,
+    /// Most characters one extraction may produce (the extraction-bomb budget).
+    pub max_extracted_chars: u64,
+    /// Extractions running at once (0 = one per CPU); more wait their turn.
+    pub max_concurrent: u32,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -159,6 +163,8 @@ impl Default for Config {
                 prohibited_severity: "block".into(),
                 misstatement_severity: "block".into(),
                 max_upload_mb: 20,
+                max_extracted_chars: gongkai_extract::DEFAULT_MAX_CHARS,
+                max_concurrent: 0,
             },
             foi: crate::foi_config::Foi::default(),
             log: Log { level: "info".into(), format: "text".into() },
@@ -476,6 +482,12 @@ impl Config {
         if self.screen.max_upload_mb == 0 || self.screen.max_upload_mb > 1024 {
             return Err("screen.max_upload_mb: 应为 1–1024".into());
         }
+        if !(10_000..=1_000_000_000).contains(&self.screen.max_extracted_chars) {
+            return Err("screen.max_extracted_chars: 应为 10000–1000000000".into());
+        }
+        if self.screen.max_concurrent > 256 {
+            return Err("screen.max_concurrent: 应为 0–256（0 表示每个 CPU 一个）".into());
+        }
         if l.normative_years == 0 || l.provisional_years == 0 || l.provisional_years > l.normative_years {
             return Err(
                 "library.normative_years / library.provisional_years: 应大于 0，且暂行、试行的期限不长于一般期限"
@@ -559,6 +571,23 @@ impl Config {
     /// Where this node keeps its search index (derived data, rebuilt from the database).
     pub fn search_dir(&self) -> PathBuf {
         self.data_path().join("search")
+    }
+
+    /// Attachment extraction: the character budget and the number of slots.
+    pub fn extraction(&self) -> gongkai_service::ExtractionConfig {
+        gongkai_service::ExtractionConfig {
+            max_extracted_chars: self.screen.max_extracted_chars,
+            max_concurrent: self.screen.max_concurrent as usize,
+        }
+    }
+
+    /// The limits of `gongkai scan` for files of at most `max_input` bytes.
+    pub fn extract_limits(&self, max_input: u64) -> gongkai_extract::Limits {
+        gongkai_extract::Limits {
+            max_input,
+            max_chars: self.screen.max_extracted_chars,
+            ..gongkai_extract::Limits::default()
+        }
     }
 
     /// The search settings.

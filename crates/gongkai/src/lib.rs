@@ -131,6 +131,7 @@ fn service(cfg: &Config, store: Store) -> Service {
         .with_library(cfg.library())
         .with_foi(cfg.foi.service())
         .with_screener(Arc::new(cfg.screener()))
+        .with_extraction(cfg.extraction())
 }
 
 fn read_password_stdin() -> anyhow::Result<String> {

@@ -1123,3 +1123,75 @@ mod tests {
         assert_eq!(part_path(Path::new("/tmp/x.csv")), PathBuf::from("/tmp/x.csv.part"));
     }
 }
+
+/// Property-based tests of the line reader: `PROPTEST_CASES` cases each (64 unless set; see
+/// CONTRIBUTING.md).
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+    use serde_json::{Map, Value, json};
+
+    use super::*;
+
+    fn config() -> ProptestConfig {
+        let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64);
+        ProptestConfig { cases, ..ProptestConfig::default() }
+    }
+
+    fn scalar() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            "\\PC{0,12}".prop_map(Value::String),
+            "(19|20)[0-9]{2}-[0-1][0-9]-[0-3][0-9]".prop_map(Value::String),
+            Just(json!(["关键词", 1])),
+        ]
+    }
+
+    fn key() -> impl Strategy<Value = String> {
+        let keys: Vec<&str> = CORPUS_KEYS.iter().chain(EXPORT_KEYS.iter()).copied().chain(["bogus"]).collect();
+        prop::sample::select(keys).prop_map(str::to_owned)
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn any_text_is_a_clear_error_or_a_document(line in "\\PC{0,120}") {
+            if let Err(e) = parse_line(&line) {
+                prop_assert!(!e.message.is_empty());
+            }
+        }
+
+        #[test]
+        fn any_object_errs_naming_one_of_its_fields(map in prop::collection::btree_map(key(), scalar(), 0..12)) {
+            let obj: Map<String, Value> = map.clone().into_iter().collect();
+            let line = Value::Object(obj).to_string();
+            match parse_line(&line) {
+                Ok(d) => prop_assert_eq!(Some(&Value::String(d.external_id)), map.get("id")),
+                Err(e) => {
+                    prop_assert!(!e.message.is_empty());
+                    if let Some(field) = &e.field {
+                        let required = ["id", "title", "body"].contains(&field.as_str());
+                        prop_assert!(required || map.contains_key(field), "{} not in {:?}", field, map.keys());
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn valid_lines_keep_their_text(id in "[a-z0-9-]{1,20}", title in "\\PC{1,40}", body in "\\PC{0,200}") {
+            prop_assume!(!title.trim().is_empty());
+            let line = json!({"id": id, "title": title, "body": body}).to_string();
+            match parse_line(&line) {
+                Ok(d) => {
+                    prop_assert_eq!(d.external_id, id);
+                    prop_assert_eq!(d.fields.title, title);
+                    prop_assert_eq!(d.fields.body, body);
+                }
+                Err(e) => prop_assert!(!e.message.is_empty()),
+            }
+        }
+    }
+}
