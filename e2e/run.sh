@@ -95,6 +95,7 @@ ARTIFACTS="${GONGKAI_E2E_ARTIFACTS:-$E2E/artifacts}"
 rm -rf "$ARTIFACTS/screenshots" "$ARTIFACTS/print"
 mkdir -p "$ARTIFACTS/screenshots"
 
+CLOCK_START="${GONGKAI_E2E_CLOCK_START:-2026-11-27T10:00:00+08:00}"
 BASE_URL=""
 for attempt in 1 2 3; do
     PORT="$(free_port)"
@@ -103,7 +104,12 @@ for attempt in 1 2 3; do
     log "starting $BIN serve --demo --listen 127.0.0.1:$PORT --data $DATA"
     # stdout holds the demo passwords: it stays in $WORK (deleted on exit), stderr (the log) is kept.
     # The tests submit many applications from one address: lift the per-address limit.
-    GONGKAI_FOI__RATE_LIMIT=10000 "$BIN" serve --demo --listen "127.0.0.1:$PORT" --data "$DATA" \
+    # The server's clock starts on a fixed day so that no check depends on the day it runs; the
+    # tests shift their own clock (TOTP codes) by the same amount.
+    GONGKAI_E2E_CLOCK_OFFSET_MS="$(node -p "Date.parse('$CLOCK_START') - Date.now()")"
+    export GONGKAI_E2E_CLOCK_OFFSET_MS
+    GONGKAI_SERVER__CLOCK_START="$CLOCK_START" \
+        GONGKAI_FOI__RATE_LIMIT=10000 "$BIN" serve --demo --listen "127.0.0.1:$PORT" --data "$DATA" \
         >"$WORK/server.stdout" 2>"$ARTIFACTS/server.log" &
     SERVER_PID=$!
     for _ in $(seq 1 300); do

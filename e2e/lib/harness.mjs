@@ -57,16 +57,23 @@ export async function newContext(browser, { mode, viewport, storageState, bypass
   // Development aid: GONGKAI_E2E_LIVE_CSS=1 serves the stylesheet from the source tree instead of the
   // one built into the binary, to iterate on the design without rebuilding. Never set in CI.
   if (process.env.GONGKAI_E2E_LIVE_CSS === '1') {
-    await context.route('**/static/site.css', (route) =>
+    await context.route('**/static/site.css*', (route) =>
       route.fulfill({ path: LIVE_CSS, contentType: 'text/css; charset=utf-8' }),
     );
   }
-  // Replace any preference cookie carried over in storageState.
+  await setDisplayMode(context, mode);
+  return context;
+}
+
+/**
+ * Sets the display-mode cookie (`gk_prefs`, as the /prefs form sets it) of `context` for the next
+ * page load, replacing any carried over in storageState; no `mode` or `mode.prefs` null: standard.
+ */
+export async function setDisplayMode(context, mode) {
   await context.clearCookies({ name: 'gk_prefs' });
   if (mode && mode.prefs) {
     await context.addCookies([{ name: 'gk_prefs', value: mode.prefs, url: BASE_URL }]);
   }
-  return context;
 }
 
 /**
@@ -120,22 +127,21 @@ export const STRUCTURE_RULES = [
 ];
 
 /**
- * Runs axe-core on the page. `extraRules` run as a second pass (e.g. AAA contrast in high-contrast
- * mode). Returns the violations of all passes.
+ * Runs axe-core on the page: the WCAG 2.1 A/AA rules, the structure rules and `extraRules` (e.g. AAA
+ * contrast in high-contrast mode), all in one `axe.run` (`rules: {id: {enabled: true}}` adds rules to
+ * a tag selection; one run shares axe's set-up and caches). Returns the violations.
+ * axe-core is injected once per document: a later call on the same document reuses it.
  */
 export async function runAxe(page, { extraRules = [] } = {}) {
   const hasAxe = await page.evaluate(() => typeof window.axe !== 'undefined');
   if (!hasAxe) await page.addScriptTag({ path: AXE_PATH });
-  const passes = [
-    { runOnly: { type: 'tag', values: WCAG_TAGS }, resultTypes: ['violations'] },
-    { runOnly: { type: 'rule', values: [...STRUCTURE_RULES, ...extraRules] }, resultTypes: ['violations'] },
-  ];
-  const violations = [];
-  for (const options of passes) {
-    const r = await page.evaluate((o) => window.axe.run(document, o), options);
-    violations.push(...r.violations);
-  }
-  return violations;
+  const options = {
+    runOnly: { type: 'tag', values: WCAG_TAGS },
+    rules: Object.fromEntries([...STRUCTURE_RULES, ...extraRules].map((id) => [id, { enabled: true }])),
+    resultTypes: ['violations'],
+  };
+  const r = await page.evaluate((o) => window.axe.run(document, o), options);
+  return r.violations;
 }
 
 /** One line per failing node: id, impact, target, help. */
@@ -233,4 +239,30 @@ export async function layoutProblems(page, { minFont, minLineHeight, minTarget }
     },
     { minFont, minLineHeight, minTarget },
   );
+}
+
+/** The value of the `<body class>` attribute in a server-rendered page. */
+export function bodyClassOf(html) {
+  const m = /<body\b[^>]*\bclass="([^"]*)"/.exec(html);
+  return m ? m[1] : null;
+}
+
+/** True when two server-rendered pages are the same apart from the `<body class>` attribute. */
+export function sameApartFromBodyClass(a, b) {
+  const strip = (h) => h.replace(/(<body\b[^>]*\bclass=")[^"]*"/, '$1"');
+  return bodyClassOf(a) !== null && bodyClassOf(b) !== null && strip(a) === strip(b);
+}
+
+/**
+ * GETs `path` from the server as the browser `context` would (its cookies, zh-CN), but with the
+ * display-mode cookie of `mode`; returns the status and the HTML. Used to check whether a page's
+ * server rendering in another display mode differs from the loaded one only in the body class.
+ */
+export async function serverHtml(context, path, mode) {
+  const cookies = (await context.cookies(BASE_URL)).filter((c) => c.name !== 'gk_prefs');
+  if (mode && mode.prefs) cookies.push({ name: 'gk_prefs', value: mode.prefs });
+  const headers = { 'Accept-Language': 'zh-CN' };
+  if (cookies.length) headers.Cookie = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+  const r = await fetch(url(path), { headers, redirect: 'manual' });
+  return { status: r.status, html: await r.text() };
 }

@@ -65,15 +65,19 @@ function saveState(state) {
   else Object.assign(memory, state);
 }
 
+// The server's clock runs at a fixed offset from ours (e2e/run.sh starts it on a fixed day).
+const clockOffsetMs = Number(process.env.GONGKAI_E2E_CLOCK_OFFSET_MS || 0);
+const serverNow = () => Date.now() + clockOffsetMs;
+
 async function freshCode(username, secret) {
   const state = loadState();
   const entry = state[username] || {};
   if (secret) entry.secret = secret;
   if (!entry.secret) throw new Error(`${username} asks for a second factor that this run did not enrol`);
-  let step = Math.floor(Date.now() / 30_000);
+  let step = Math.floor(serverNow() / 30_000);
   if (entry.lastStep >= step) {
-    await new Promise((r) => setTimeout(r, (step + 1) * 30_000 - Date.now() + 200));
-    step = Math.floor(Date.now() / 30_000);
+    await new Promise((r) => setTimeout(r, (step + 1) * 30_000 - serverNow() + 200));
+    step = Math.floor(serverNow() / 30_000);
   }
   entry.lastStep = step;
   state[username] = entry;
@@ -105,4 +109,51 @@ export async function login(page, username) {
     throw new Error(`login of ${username} ended on ${page.url()}`);
   }
   return page.context().storageState();
+}
+
+// Logged-in storage states shared by the test files of a run (each file runs in its own process),
+// kept as files in the run's scratch directory.
+const sessionDir = process.env.GONGKAI_E2E_STATE_DIR || null;
+const sessions = new Map();
+let logins = Promise.resolve();
+
+/** True when the kept storage state's session still opens the console (not ended by the idle timeout). */
+async function stillLoggedIn(state) {
+  const cookie = (state.cookies || []).map((c) => `${c.name}=${c.value}`).join('; ');
+  if (!cookie) return false;
+  try {
+    const r = await fetch(url('/admin/'), { headers: { Cookie: cookie }, redirect: 'manual' });
+    return r.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The storage state of a logged-in session of `username`, for `browser.newContext({storageState})`.
+ * One login per account and run: the state is kept for the other test files, and a kept session
+ * that has ended is replaced by a new login. Logins run one at a time (the second-factor state
+ * above is one file).
+ */
+export function staffSession(browser, username) {
+  if (!sessions.has(username)) {
+    const next = logins.then(async () => {
+      const file = sessionDir ? path.join(sessionDir, `session-${username}.json`) : null;
+      if (file && existsSync(file)) {
+        const kept = JSON.parse(readFileSync(file, 'utf8'));
+        if (await stillLoggedIn(kept)) return kept;
+      }
+      const context = await browser.newContext();
+      try {
+        const state = await login(await context.newPage(), username);
+        if (file) writeFileSync(file, JSON.stringify(state));
+        return state;
+      } finally {
+        await context.close();
+      }
+    });
+    logins = next.catch(() => {});
+    sessions.set(username, next);
+  }
+  return sessions.get(username);
 }

@@ -4,10 +4,10 @@
 //   - staff login by keyboard
 //   - search and open a document (once the site has a search page)
 //   - on every public page, Tab reaches every control once, each with a visible focus indicator
-import { test, before, after } from 'node:test';
+import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { PUBLIC_PAGES, MODES, VIEWPORTS } from '../pages.mjs';
-import { launch, newContext, recordRequests, screenshotPath, url } from '../lib/harness.mjs';
+import { launch, newContext, setDisplayMode, recordRequests, screenshotPath, url } from '../lib/harness.mjs';
 import { passwordOf } from '../lib/staff.mjs';
 
 let browser;
@@ -389,60 +389,70 @@ test('find a policy document in 政策文件 and open it by keyboard', async (t)
 
 // Every public page: Tab from the top visits each focusable control exactly once, in document order,
 // with a visible focus indicator, scrolled into view; nothing traps focus.
+// The combinations of one page share a browser context and tab (mode cookie and viewport set, then
+// the page loaded afresh, so each walk starts from a new document); pages run
+// GONGKAI_E2E_CONCURRENCY (default 2) at a time.
 const focusModes = MODES.filter((m) => m.name === 'standard' || m.name === 'elderly-contrast');
-for (const spec of PUBLIC_PAGES.filter((p) => !p.prepare)) {
-  for (const mode of focusModes) {
-    for (const viewport of VIEWPORTS) {
-      const todo = mode.prefs && spec.modesTodo ? spec.modesTodo : undefined;
-      test(`focus order and visibility: ${spec.name} · ${mode.name} · ${viewport.name}`, { todo }, async () => {
-        const { context, page, rec } = await keyboardPage({ mode, viewport });
-        try {
-          const resp = await page.goto(url(spec.path));
-          assert.equal(resp.status(), spec.status ?? 200);
-          const expected = await page.evaluate(() =>
-            [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]')]
-              .filter((el) => el.tabIndex >= 0 && !el.disabled && getComputedStyle(el).visibility !== 'hidden' && el.getClientRects().length > 0)
-              // One stop per radio group.
-              .filter((el, i, all) => !(el.type === 'radio' && all.findIndex((o) => o.type === 'radio' && o.name === el.name) !== i))
-              .map((el) => `${[...document.querySelectorAll('*')].indexOf(el)}:${el.outerHTML.slice(0, 160)}`),
-          );
-          // How each control looks unfocused: the focus indicator must change that.
-          const unfocused = await page.evaluate(() => {
-            const out = {};
-            const all = [...document.querySelectorAll('*')];
-            for (const el of document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')) {
-              const s = getComputedStyle(el);
-              out[all.indexOf(el)] = [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow, s.backgroundColor, s.color].join('|');
+describe('focus order and visibility', { concurrency: Number(process.env.GONGKAI_E2E_CONCURRENCY || 2) }, () => {
+  for (const spec of PUBLIC_PAGES.filter((p) => !p.prepare)) {
+    describe(`focus order and visibility: ${spec.name}`, { concurrency: 1 }, () => {
+      let tab;
+      after(() => tab?.context.close());
+      for (const mode of focusModes) {
+        for (const viewport of VIEWPORTS) {
+          const todo = mode.prefs && spec.modesTodo ? spec.modesTodo : undefined;
+          test(`focus order and visibility: ${spec.name} · ${mode.name} · ${viewport.name}`, { todo }, async () => {
+            tab ??= await keyboardPage({ viewport });
+            const { context, page, rec } = tab;
+            await setDisplayMode(context, mode);
+            await page.setViewportSize({ width: viewport.width, height: viewport.height });
+            rec.requests.length = 0;
+            rec.cspErrors.length = 0;
+            const resp = await page.goto(url(spec.path));
+            assert.equal(resp.status(), spec.status ?? 200);
+            const expected = await page.evaluate(() =>
+              [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]')]
+                .filter((el) => el.tabIndex >= 0 && !el.disabled && getComputedStyle(el).visibility !== 'hidden' && el.getClientRects().length > 0)
+                // One stop per radio group.
+                .filter((el, i, all) => !(el.type === 'radio' && all.findIndex((o) => o.type === 'radio' && o.name === el.name) !== i))
+                .map((el) => `${[...document.querySelectorAll('*')].indexOf(el)}:${el.outerHTML.slice(0, 160)}`),
+            );
+            // How each control looks unfocused: the focus indicator must change that.
+            const unfocused = await page.evaluate(() => {
+              const out = {};
+              const all = [...document.querySelectorAll('*')];
+              for (const el of document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')) {
+                const s = getComputedStyle(el);
+                out[all.indexOf(el)] = [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow, s.backgroundColor, s.color].join('|');
+              }
+              return out;
+            });
+            const seen = [];
+            const problems = [];
+            for (let i = 0; i < expected.length + 5; i++) {
+              await page.keyboard.press('Tab');
+              const f = await focused(page);
+              if (f.none || (seen.length && f.key === seen[0])) break; // left the page or wrapped round
+              if (seen.includes(f.key)) {
+                problems.push(`focus returned to ${show(f)}`);
+                break;
+              }
+              seen.push(f.key);
+              if (!f.indicator) problems.push(`no focus indicator on ${show(f)}`);
+              else if (unfocused[f.key.split(':')[0]] === f.look) problems.push(`focus does not change how ${show(f)} looks`);
+              if (!f.inViewport) problems.push(`focused ${show(f)} is not in view`);
             }
-            return out;
+            const radioGroups = expected.filter((k) => k.includes('type="radio"'));
+            const missing = expected.filter((k) => !seen.includes(k) && !radioGroups.includes(k));
+            if (missing.length) problems.push(`not reachable by Tab:\n    ${missing.join('\n    ')}`);
+            const order = seen.filter((k) => expected.includes(k));
+            const expectedOrder = expected.filter((k) => order.includes(k));
+            if (order.join('\n') !== expectedOrder.join('\n')) problems.push('Tab order differs from document order');
+            assert.deepEqual(rec.cspErrors, [], 'CSP violations');
+            assert.ok(problems.length === 0, `${spec.path}:\n  ${problems.join('\n  ')}`);
           });
-          const seen = [];
-          const problems = [];
-          for (let i = 0; i < expected.length + 5; i++) {
-            await page.keyboard.press('Tab');
-            const f = await focused(page);
-            if (f.none || (seen.length && f.key === seen[0])) break; // left the page or wrapped round
-            if (seen.includes(f.key)) {
-              problems.push(`focus returned to ${show(f)}`);
-              break;
-            }
-            seen.push(f.key);
-            if (!f.indicator) problems.push(`no focus indicator on ${show(f)}`);
-            else if (unfocused[f.key.split(':')[0]] === f.look) problems.push(`focus does not change how ${show(f)} looks`);
-            if (!f.inViewport) problems.push(`focused ${show(f)} is not in view`);
-          }
-          const radioGroups = expected.filter((k) => k.includes('type="radio"'));
-          const missing = expected.filter((k) => !seen.includes(k) && !radioGroups.includes(k));
-          if (missing.length) problems.push(`not reachable by Tab:\n    ${missing.join('\n    ')}`);
-          const order = seen.filter((k) => expected.includes(k));
-          const expectedOrder = expected.filter((k) => order.includes(k));
-          if (order.join('\n') !== expectedOrder.join('\n')) problems.push('Tab order differs from document order');
-          assert.deepEqual(rec.cspErrors, [], 'CSP violations');
-          assert.ok(problems.length === 0, `${spec.path}:\n  ${problems.join('\n  ')}`);
-        } finally {
-          await context.close();
         }
-      });
-    }
+      }
+    });
   }
-}
+});

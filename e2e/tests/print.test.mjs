@@ -1,11 +1,11 @@
 // Print styles: black on white whatever the display mode, no navigation or forms, the content kept.
 // A PDF of a few pages is saved under artifacts/print/ for a look.
-import { test, before, after } from 'node:test';
+import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PUBLIC_PAGES, MODES } from '../pages.mjs';
-import { launch, newContext, url, ARTIFACTS } from '../lib/harness.mjs';
+import { launch, newContext, setDisplayMode, url, ARTIFACTS } from '../lib/harness.mjs';
 
 const PDF_DIR = path.join(ARTIFACTS, 'print');
 const PDF_PAGES = new Set(['home', 'org-county']);
@@ -20,11 +20,19 @@ after(async () => {
 
 const modes = MODES.filter((m) => m.name === 'standard' || m.name === 'elderly-contrast');
 for (const spec of PUBLIC_PAGES.filter((p) => !p.prepare && (p.status ?? 200) === 200)) {
-  for (const mode of modes) {
-    test(`print: ${spec.name} · ${mode.name}`, async () => {
-      const context = await newContext(browser, { mode });
-      try {
-        const page = await context.newPage();
+  // The modes of one page share a browser context and tab; each mode loads the page afresh.
+  describe(`print: ${spec.name}`, () => {
+    let tab;
+    after(() => tab?.context.close());
+    for (const mode of modes) {
+      test(`print: ${spec.name} · ${mode.name}`, async () => {
+        if (!tab) {
+          const context = await newContext(browser, {});
+          tab = { context, page: await context.newPage() };
+        }
+        const { context, page } = tab;
+        await setDisplayMode(context, mode);
+        await page.emulateMedia({ media: null });
         await page.goto(url(spec.path));
         await page.emulateMedia({ media: 'print' });
         const r = await page.evaluate(() => {
@@ -49,9 +57,7 @@ for (const spec of PUBLIC_PAGES.filter((p) => !p.prepare && (p.status ?? 200) ==
         if (PDF_PAGES.has(spec.name)) {
           await page.pdf({ path: path.join(PDF_DIR, `${spec.name}--${mode.name}.pdf`), format: 'A4', printBackground: true });
         }
-      } finally {
-        await context.close();
-      }
-    });
-  }
+      });
+    }
+  });
 }

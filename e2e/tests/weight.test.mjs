@@ -10,21 +10,14 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ALL_PAGES } from '../pages.mjs';
 import { launch, newContext, recordRequests, url, ORIGIN, ARTIFACTS } from '../lib/harness.mjs';
-import { login } from '../lib/staff.mjs';
+import { staffSession } from '../lib/staff.mjs';
 
 const BUDGET = 100 * 1024;
 let browser;
-const sessions = new Map();
 const rows = [];
 
 before(async () => {
   browser = await launch();
-  for (const username of new Set(ALL_PAGES.filter((p) => p.as && p.weigh !== false).map((p) => p.as))) {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    sessions.set(username, await login(page, username));
-    await context.close();
-  }
 });
 
 after(async () => {
@@ -67,7 +60,9 @@ function fetchRaw(target, cookie) {
 
 for (const spec of ALL_PAGES.filter((p) => p.weigh !== false && !p.prepare)) {
   test(`page weight: ${spec.name} (${spec.path})`, async () => {
-    const state = spec.as ? sessions.get(spec.as) : undefined;
+    // A fresh context per page: an empty HTTP cache, so every resource the page needs is requested.
+    // Staff pages reuse the run's login of the account (lib/staff.mjs).
+    const state = spec.as ? await staffSession(browser, spec.as) : undefined;
     const context = await newContext(browser, { storageState: state });
     try {
       const page = await context.newPage();

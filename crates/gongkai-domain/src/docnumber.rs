@@ -179,3 +179,60 @@ mod tests {
         assert_eq!(normalize("  某某 文件 "), "某某文件");
     }
 }
+
+/// Property-based tests: `PROPTEST_CASES` cases each (64 unless set; see CONTRIBUTING.md).
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn config() -> ProptestConfig {
+        let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64);
+        ProptestConfig { cases, ..ProptestConfig::default() }
+    }
+
+    /// Digits as written: ASCII or full-width.
+    fn write_digits(n: u32, full_width: bool) -> String {
+        let s = n.to_string();
+        if full_width { s.chars().map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap_or(c)).collect() } else { s }
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn never_panics(raw in "\\PC{0,40}") {
+            let _ = parse(&raw);
+            let _ = normalize(&raw);
+        }
+
+        #[test]
+        fn never_panics_on_bracket_soup(raw in "[国办发令第号〔〕\\[\\]()（）【】［］ 0-9０-９]{0,30}") {
+            if let Some(n) = parse(&raw) {
+                // Whatever parses normalises to a form that parses to the same number.
+                prop_assert_eq!(parse(&n.normalized()), Some(n));
+            }
+        }
+
+        #[test]
+        fn every_bracket_variant_normalises_to_the_standard_form(
+            agency in "[国办发川府函教财规]{2,5}",
+            year in 1949i32..=2100,
+            seq in 1u32..100_000,
+            brackets in 0usize..6,
+            full_width in any::<bool>(),
+            space in "[ ]{0,2}",
+        ) {
+            let (open, close) = [("〔", "〕"), ("[", "]"), ("(", ")"), ("【", "】"), ("［", "］"), ("（", "）")][brackets];
+            let raw = format!(
+                "{agency}{space}{open}{}{close}{space}{}号",
+                write_digits(year as u32, full_width),
+                write_digits(seq, full_width)
+            );
+            let n = parse(&raw);
+            prop_assert_eq!(n.as_ref().map(DocNumber::normalized), Some(format!("{agency}〔{year}〕{seq}号")), "{}", raw);
+            prop_assert_eq!(normalize(&raw), format!("{agency}〔{year}〕{seq}号"));
+        }
+    }
+}

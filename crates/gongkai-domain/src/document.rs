@@ -187,6 +187,41 @@ pub fn validity_on(
     }
 }
 
+/// The legal date of an expiry: the day after 有效期至.
+pub fn expiry_date(expires_on: NaiveDate) -> NaiveDate {
+    expires_on.succ_opt().unwrap_or(expires_on)
+}
+
+/// The legal date of a change another document causes (废止, 替代, 修改): its 施行日期, else its
+/// publication date.
+pub fn caused_on(effective_on: Option<NaiveDate>, published_on: Option<NaiveDate>) -> Option<NaiveDate> {
+    effective_on.or(published_on)
+}
+
+/// The legal date of a change [`validity_on`] computes from a document's own dates: an expiry the
+/// day after 有效期至, entry into force on the 施行日期 (else the publication date), "not yet in
+/// force" from publication. `None` when the dates do not tell.
+pub fn dated_change_on(
+    to: Validity,
+    effective_on: Option<NaiveDate>,
+    expires_on: Option<NaiveDate>,
+    published_on: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    match to {
+        Validity::Expired => expires_on.map(expiry_date),
+        Validity::InForce => effective_on.or(published_on),
+        Validity::Pending => published_on,
+        _ => None,
+    }
+}
+
+/// The first day a document is no longer in force as far as its dated changes and its 有效期
+/// tell: the earliest of the day after 有效期至 and the legal dates of its repeal or expiry
+/// (including ones still ahead). `ends` are those legal dates.
+pub fn ended_on(expires_on: Option<NaiveDate>, ends: impl IntoIterator<Item = NaiveDate>) -> Option<NaiveDate> {
+    ends.into_iter().chain(expires_on.map(expiry_date)).min()
+}
+
 /// 公开方式.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Disclosure {
@@ -882,6 +917,23 @@ mod tests {
     }
 
     #[test]
+    fn legal_dates_of_changes() {
+        let (eff, exp, publ) = (Some(d("2024-03-01")), Some(d("2029-02-28")), Some(d("2024-02-01")));
+        assert_eq!(expiry_date(d("2024-05-13")), d("2024-05-14"));
+        assert_eq!(expiry_date(d("2024-02-28")), d("2024-02-29"));
+        assert_eq!(dated_change_on(Validity::Expired, eff, exp, publ), Some(d("2029-03-01")));
+        assert_eq!(dated_change_on(Validity::InForce, eff, exp, publ), eff);
+        assert_eq!(dated_change_on(Validity::InForce, None, exp, publ), publ);
+        assert_eq!(dated_change_on(Validity::Pending, eff, exp, publ), publ);
+        assert_eq!(dated_change_on(Validity::Repealed, eff, exp, publ), None);
+        assert_eq!(caused_on(eff, publ), eff);
+        assert_eq!(caused_on(None, publ), publ);
+        assert_eq!(ended_on(exp, [d("2027-01-01")]), Some(d("2027-01-01")));
+        assert_eq!(ended_on(exp, [d("2030-01-01")]), Some(d("2029-03-01")));
+        assert_eq!(ended_on(None, []), None);
+    }
+
+    #[test]
     fn workflow_transitions() {
         use EditionEvent as E;
         use EditionState as S;
@@ -1033,8 +1085,13 @@ pub struct ValidityEvent {
     pub document_id: i64,
     pub from: Validity,
     pub to: Validity,
-    pub on: NaiveDate,
+    /// The date the change took (or takes) legal effect; `None` when its source gave no date
+    /// (an imported statement).
+    pub on: Option<NaiveDate>,
+    /// When the platform recorded it.
     pub at_ms: i64,
+    /// Recorded ahead of its legal date: the document's validity changes on `on`.
+    pub pending: bool,
     pub reason: String,
     pub cause_document_id: Option<i64>,
 }

@@ -33,8 +33,12 @@ use crate::textnorm;
 pub enum Kind {
     /// 居民身份证号码 (18-digit with GB 11643 check digit, or 15-digit legacy).
     IdCard,
-    /// 手机号码.
+    /// 手机号码 (also a number labelled as a telephone in a 号段 missing from the table).
     Mobile,
+    /// 固定电话 beside a person's name, or labelled as a home telephone (宅电).
+    Landline,
+    /// 住址: a labelled home address (住址、家庭住址、现住址 …).
+    Address,
     /// 银行卡号 / 银行账号.
     BankCard,
     /// 电子邮箱.
@@ -61,9 +65,11 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in a stable order.
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 15] = [
         Kind::IdCard,
         Kind::Mobile,
+        Kind::Landline,
+        Kind::Address,
         Kind::BankCard,
         Kind::Email,
         Kind::ClassifiedMarking,
@@ -82,6 +88,8 @@ impl Kind {
         match self {
             Kind::IdCard => "id_card",
             Kind::Mobile => "mobile",
+            Kind::Landline => "landline",
+            Kind::Address => "address",
             Kind::BankCard => "bank_card",
             Kind::Email => "email",
             Kind::ClassifiedMarking => "classified_marking",
@@ -106,6 +114,8 @@ impl Kind {
         match self {
             Kind::IdCard => "身份证号码",
             Kind::Mobile => "手机号码",
+            Kind::Landline => "固定电话",
+            Kind::Address => "住址",
             Kind::BankCard => "银行卡号",
             Kind::Email => "电子邮箱",
             Kind::ClassifiedMarking => "密级标志",
@@ -122,7 +132,17 @@ impl Kind {
 
     /// Whether the kind is personal data (个人信息), the part [`mask_personal_data`] masks.
     pub fn is_personal_data(self) -> bool {
-        matches!(self, Kind::IdCard | Kind::Mobile | Kind::BankCard | Kind::Email | Kind::LicencePlate | Kind::Passport)
+        matches!(
+            self,
+            Kind::IdCard
+                | Kind::Mobile
+                | Kind::Landline
+                | Kind::Address
+                | Kind::BankCard
+                | Kind::Email
+                | Kind::LicencePlate
+                | Kind::Passport
+        )
     }
 }
 
@@ -369,6 +389,7 @@ impl Screener {
             if self.automaton.is_some() { textnorm::normalize_cow(text) } else { textnorm::normalize_alnum_cow(text) };
         let mut hits = Vec::new();
         scan_bytes(&norm, &mut hits);
+        scan_addresses(&norm, &mut hits);
         self.scan_markings(&norm, &mut hits);
         self.scan_words(&norm, &mut hits);
         hits.sort_by(|a, b| a.start.cmp(&b.start).then(a.end.cmp(&b.end)).then(a.kind.cmp(&b.kind)));
@@ -582,6 +603,22 @@ pub fn mask(kind: Kind, text: &str) -> String {
             mask_alnum(&chars, digits.saturating_sub(8), 4)
         }
         Kind::BankCard => mask_alnum(&chars, 4, 4),
+        // 028-86012345 → 028-****2345: the area code and the last four digits stay.
+        Kind::Landline => {
+            let digits = chars.iter().filter(|c| c.is_ascii_alphanumeric() || is_fullwidth_alnum(**c)).count();
+            let area = chars.iter().take_while(|c| c.is_ascii_digit() || is_fullwidth_alnum(**c)).count();
+            let area = if area < digits.saturating_sub(4) && area <= 4 { area } else { 0 };
+            mask_alnum(&chars, area, 4)
+        }
+        // The first characters (province, city) stay; the rest of the address is hidden.
+        Kind::Address => {
+            let keep = (n / 3).min(6);
+            chars
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| if i < keep || "，,、·-（）() ".contains(c) { c } else { '*' })
+                .collect()
+        }
         Kind::Passport => mask_alnum(&chars, 1, 2),
         Kind::LicencePlate => {
             // 粤B·12345 → 粤B·***45: province and letter stay, the last two stay.
@@ -765,7 +802,27 @@ fn num(d: &[u8]) -> u32 {
 
 const ID_LABELS: &[&str] = &["身份证", "身份号码", "证件号", "证号", "公民身份"];
 const BANK_LABELS: &[&str] = &["银行卡", "卡号", "账号", "帐号", "账户", "帐户", "开户行", "银行"];
-const PHONE_LABELS: &[&str] = &["手机", "电话", "联系方式", "联系人"];
+/// Labels saying that a number is a telephone number: such a number is personal data whatever
+/// its 号段 (the segment table decides only unlabelled numbers).
+const PHONE_LABELS: &[&str] =
+    &["手机", "电话", "联系方式", "联系人", "联系号码", "移动电话", "座机", "宅电", "固话", "致电", "拨打"];
+/// Labels of a home telephone: a landline after one is personal data whoever it belongs to.
+const HOME_PHONE_LABELS: &[&str] = &["宅电", "家庭电话", "住宅电话", "家中电话", "家里电话"];
+/// Labels of a person, followed by their name (联系人：王芳).
+const PERSON_LABELS: &[&str] =
+    &["联系人", "姓名", "经办人", "负责人", "户主", "申请人", "当事人", "监护人", "法定代表人", "承办人"];
+/// Phone labels between a name and its number (王芳，联系电话：…), longest first.
+const PHONE_LABEL_TAILS: &[&str] =
+    &["联系电话", "办公电话", "家庭电话", "住宅电话", "移动电话", "联系方式", "电话", "手机", "座机", "宅电", "固话"];
+/// Common single-character surnames (百家姓, the most frequent), minus those that mostly begin
+/// ordinary words (文化、方式、任务、许可 …), to tell a name before a telephone number.
+const SURNAMES: &str = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯董萧程曹袁邓傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎潘杜戴夏钟汪田姜姚谭廖邹熊陆郝孔崔邱秦侯邵孟段雷钱汤尹黎贺赖龚严覃";
+/// Last characters of a place or an office, not of a name (文化局、金牛区、白云山 …).
+const PLACE_SUFFIXES: &str = "局委办厅处科室院所站队会部司校馆行社组台厂店市县区镇乡村街路省州山湖河江桥园楼城港线心";
+/// Labels of a home address (住址、家庭住址、现住址 …).
+const ADDRESS_LABELS: &[&str] = &["住址", "家庭地址", "居住地址", "现居住地"];
+/// Characters of which an address has at least one.
+const ADDRESS_CHARS: &str = "省市区县旗镇乡村街路巷道号弄栋幢单元室楼组屯胡同";
 /// Labels saying that a number is something else (an order number, a code), for numbers without
 /// a check digit of their own.
 const OTHER_LABELS: &[&str] = &[
@@ -819,6 +876,141 @@ fn before(s: &str, pos: usize, max: usize) -> &str {
 fn has_label(s: &str, pos: usize, labels: &[&str]) -> bool {
     let w = before(s, pos, 36);
     labels.iter().any(|l| w.contains(l))
+}
+
+/// Where the last of `labels` ends in the window before `pos` (as [`has_label`]), if any.
+fn last_label(s: &str, pos: usize, labels: &[&str]) -> Option<usize> {
+    let w = before(s, pos, 36);
+    labels.iter().filter_map(|l| w.rfind(l).map(|i| i + l.len())).max()
+}
+
+/// Whether the nearest label before `pos` is a telephone label (not an order number's).
+fn phone_label_nearest(s: &str, pos: usize) -> bool {
+    last_label(s, pos, PHONE_LABELS) > last_label(s, pos, OTHER_LABELS)
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
+/// Separators between a name, a label and a number.
+const SEPARATORS: &[char] = &[' ', '\u{3000}', '\t', ':', '：', ',', '，', '、', '(', '（', '|', '/'];
+
+/// Whether a person's name stands beside the number starting at `pos`: a person label followed
+/// by a name (联系人：王芳 …), or a name right before the number, maybe with a phone label
+/// between (王芳 028-…, 王芳，电话：028-…). A name is 2–4 Han characters starting with a common
+/// surname and not ending like a place or an office.
+fn person_beside(s: &str, pos: usize) -> bool {
+    let w = before(s, pos, 60);
+    let name_at = |t: &str, max: usize| {
+        let run: Vec<char> = t.chars().take_while(|&c| is_han(c)).collect();
+        (2..=max).contains(&run.len()) && SURNAMES.contains(run[0]) && !PLACE_SUFFIXES.contains(run[run.len() - 1])
+    };
+    for l in PERSON_LABELS {
+        if let Some(i) = w.rfind(l) {
+            if name_at(w[i + l.len()..].trim_start_matches(SEPARATORS), 4) {
+                return true;
+            }
+        }
+    }
+    let mut t = w.trim_end_matches(SEPARATORS);
+    if let Some(l) = PHONE_LABEL_TAILS.iter().find(|l| t.ends_with(**l)) {
+        t = t[..t.len() - l.len()].trim_end_matches(SEPARATORS);
+    }
+    let han: usize = t.chars().rev().take_while(|&c| is_han(c)).map(char::len_utf8).sum();
+    name_at(&t[t.len() - han..], 3)
+}
+
+/// A landline number in a chain of digit groups: an area code (0 and 2–3 digits) and 7–8 local
+/// digits (`028-86012345`, `0816 2345678`, `028-8601-2345`); its end.
+fn landline_chain(b: &[u8], runs: &[(usize, usize)]) -> Option<usize> {
+    let len = |r: &(usize, usize)| r.1 - r.0;
+    let area = runs.first()?;
+    if !(3..=4).contains(&len(area)) || b[area.0] != b'0' || b[area.0 + 1] == b'0' {
+        return None;
+    }
+    let local = &runs[1..];
+    let digits: usize = local.iter().map(len).sum();
+    let first = b[local.first()?.0];
+    let shape = match local.len() {
+        1 => true,
+        2 => (3..=4).contains(&len(&local[0])) && len(&local[1]) == 4,
+        _ => false,
+    };
+    (shape && (7..=8).contains(&digits) && (b'2'..=b'9').contains(&first)).then(|| local[local.len() - 1].1)
+}
+
+/// An area code in brackets right before the run at `s..e` of 7–8 digits (`(028)86012345`,
+/// `（0816）2345678`); the start of the opening bracket.
+fn bracketed_area_code(norm: &str, s: usize, e: usize) -> Option<usize> {
+    let b = norm.as_bytes();
+    if !(7..=8).contains(&(e - s)) || !(b'2'..=b'9').contains(&b[s]) {
+        return None;
+    }
+    let head = &norm[..s];
+    let head = head.strip_suffix(')').or_else(|| head.strip_suffix('）'))?;
+    let digits = head.bytes().rev().take_while(u8::is_ascii_digit).count();
+    let area = &head[head.len() - digits..];
+    if !(3..=4).contains(&digits) || !area.starts_with('0') || area.starts_with("00") {
+        return None;
+    }
+    let open = &head[..head.len() - digits];
+    open.strip_suffix('(').or_else(|| open.strip_suffix('（')).map(str::len)
+}
+
+/// Reports the landline at `start..end` when it is labelled as a home telephone (block) or a
+/// person's name stands beside it (warn): an office's published number is neither.
+fn classify_landline(norm: &str, start: usize, end: usize, hits: &mut Vec<Hit>) -> bool {
+    if phone_label_nearest(norm, start) && has_label(norm, start, HOME_PHONE_LABELS) {
+        push(hits, start, end, Kind::Landline, Severity::Block, "住宅电话");
+        return true;
+    }
+    if person_beside(norm, start) {
+        let detail = "固定电话紧邻个人姓名，请确认是否为个人的住宅或私人电话";
+        push(hits, start, end, Kind::Landline, Severity::Warn, detail);
+        return true;
+    }
+    false
+}
+
+/// Labelled home addresses: a label of [`ADDRESS_LABELS`], a separator, then up to the next
+/// punctuation (at most 60 characters) holding at least one address character. A label in prose
+/// (住址所在地 …) has no separator and is not one.
+fn scan_addresses(norm: &str, hits: &mut Vec<Hit>) {
+    let b = norm.as_bytes();
+    let mut found = Vec::new();
+    for label in ADDRESS_LABELS {
+        for pos in memchr::memmem::find_iter(b, label.as_bytes()) {
+            let after = pos + label.len();
+            let rest = &norm[after..];
+            let t = rest.trim_start_matches([':', '：', ' ', '\u{3000}', '为']);
+            if t.len() == rest.len() {
+                continue;
+            }
+            let start = after + (rest.len() - t.len());
+            let mut end = start;
+            let mut chars = 0;
+            for (i, c) in t.char_indices() {
+                if chars >= 60 || "，,。；;：:\n\r\t|）)】 \u{3000}".contains(c) {
+                    break;
+                }
+                end = start + i + c.len_utf8();
+                chars += 1;
+            }
+            let addr = &norm[start..end];
+            if chars >= 4 && addr.chars().any(|c| ADDRESS_CHARS.contains(c)) {
+                found.push(Hit {
+                    start,
+                    end,
+                    kind: Kind::Address,
+                    severity: Severity::Block,
+                    detail: "标为住址的个人地址".to_owned(),
+                    correction: None,
+                });
+            }
+        }
+    }
+    keep_longest(found, hits);
 }
 
 /// Bytes that make a digit run part of an identifier or URL rather than a number on its own.
@@ -892,6 +1084,19 @@ fn digits_of(b: &[u8], runs: &[(usize, usize)]) -> Vec<u8> {
 
 fn classify_chain(norm: &str, runs: &[(usize, usize)], hits: &mut Vec<Hit>) {
     let b = norm.as_bytes();
+    if let Some(end) = landline_chain(b, runs) {
+        let start = runs[0].0;
+        if isolated(b, start, end) && end == runs[runs.len() - 1].1 && classify_landline(norm, start, end, hits) {
+            return;
+        }
+    }
+    if let [(s, e)] = runs {
+        if let Some(open) = bracketed_area_code(norm, *s, *e) {
+            if isolated(b, *s, *e) && classify_landline(norm, open, *e, hits) {
+                return;
+            }
+        }
+    }
     if runs.len() > 1 {
         let lens: Vec<usize> = runs.iter().map(|&(s, e)| e - s).collect();
         let d = digits_of(b, runs);
@@ -986,6 +1191,10 @@ fn classify_number(norm: &str, start: usize, end: usize, d: &[u8], hits: &mut Ve
         }
         if is_mobile(m) {
             return;
+        }
+        // Labelled as a telephone: personal data whatever its 号段.
+        if m[0] == b'1' && phone_label_nearest(norm, start) {
+            return push(hits, start, end, Kind::Mobile, Severity::Block, "标为电话的手机号码（号段不在号段表中）");
         }
     }
     let bank_label = has_label(norm, start, BANK_LABELS);
@@ -1621,6 +1830,74 @@ mod tests {
                 let want = text.char_indices().nth(from_char + k).map_or(text.len(), |(i, _)| i);
                 assert_eq!(advance_chars(b, from, k), want, "from {from} k {k}");
             }
+        }
+    }
+
+    #[test]
+    fn a_labelled_phone_number_is_personal_data_whatever_its_segment() {
+        // 144 and 169 are not in the segment table: unlabelled they pass, labelled they do not.
+        for text in ["联系电话：14412345678", "手机 16912345678", "联系人王芳 16012345678", "联系方式：12012345678"]
+        {
+            let f = one(text);
+            assert_eq!((f.kind, f.severity), (Kind::Mobile, Severity::Block), "{text}");
+            assert!(f.detail.contains("号段"), "{}", f.detail);
+        }
+        assert_eq!(one("联系电话：14412345678").masked, "144****5678");
+        assert!(screen("随机编号之外的数字14412345678").is_empty());
+        assert!(screen("14412345678").is_empty());
+        // An order label nearer to the number than the phone label wins.
+        assert!(screen("联系电话见下，订单号14412345678").is_empty());
+        assert!(screen("咨询电话：12345").is_empty());
+    }
+
+    #[test]
+    fn landlines_beside_a_name_or_labelled_as_home_phones() {
+        for (text, matched, severity) in [
+            ("联系人：王芳，联系电话：028-86012345。", "028-86012345", Severity::Warn),
+            ("经办人 陈静 0816-2345678", "0816-2345678", Severity::Warn),
+            ("| 3 | 刘洋 | (028)86012345 |", "(028)86012345", Severity::Warn),
+            ("户主孙涛，电话：（0838）5123456", "（0838）5123456", Severity::Warn),
+            ("家庭电话：028-8601-2345", "028-8601-2345", Severity::Block),
+        ] {
+            let f = one(text);
+            assert_eq!((f.kind, f.text.as_str(), f.severity), (Kind::Landline, matched, severity), "{text}");
+        }
+        assert_eq!(one("联系人：王芳，联系电话：028-86012345。").masked, "028-****2345");
+        for text in [
+            "咨询电话：028-86012345，传真：028-86012346。",
+            "市文化局 028-86012345",
+            "办公电话：0816-2222222（工作日）",
+            "金牛区政务服务中心电话：028-87654321",
+            "申请人可拨打028-86012345咨询。",
+            "区号028，电话86012345",
+        ] {
+            assert!(screen(text).is_empty(), "{text}: {:?}", screen(text));
+        }
+    }
+
+    #[test]
+    fn labelled_home_addresses() {
+        for (text, matched) in [
+            (
+                "当事人李强，住址：四川省成都市金牛区营门口路88号2栋3单元501室。",
+                "四川省成都市金牛区营门口路88号2栋3单元501室",
+            ),
+            ("家庭住址：绵阳市涪城区某某街道12组", "绵阳市涪城区某某街道12组"),
+            ("被申请人张某，现住址 成都市青羊区某某街12号，", "成都市青羊区某某街12号"),
+            ("家庭地址为德阳市旌阳区某某村3组", "德阳市旌阳区某某村3组"),
+        ] {
+            let f = one(text);
+            assert_eq!((f.kind, f.text.as_str(), f.severity), (Kind::Address, matched, Severity::Block), "{text}");
+        }
+        assert_eq!(one("住址：成都市武侯区某某路1号").masked, "成都市********");
+        for text in [
+            "住址所在地的县级人民政府负责登记。",
+            "住址：见附件",
+            "本局办公地址：成都市武侯区某某路1号",
+            "企业住所：成都市高新区某某大道100号",
+            "户籍地址四川省成都市",
+        ] {
+            assert!(screen(text).is_empty(), "{text}: {:?}", screen(text));
         }
     }
 

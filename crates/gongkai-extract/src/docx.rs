@@ -13,7 +13,7 @@ use zip::write::SimpleFileOptions;
 
 use crate::xml::{self, attr, event_text, local};
 use crate::zipsafe::SafeZip;
-use crate::{ExtractError, Extracted, Format, Limits, hidden, metadata, sample};
+use crate::{Budget, ExtractError, Extracted, Format, Limits, hidden, metadata, sample};
 
 /// What one walk over WordprocessingML found.
 #[derive(Default)]
@@ -31,7 +31,7 @@ struct Walk {
     authors: BTreeSet<String>,
 }
 
-fn walk(xml: &str, part: &str, w: &mut Walk) -> Result<(), ExtractError> {
+fn walk(xml: &str, part: &str, w: &mut Walk, budget: &mut Budget) -> Result<(), ExtractError> {
     let mut reader = Reader::from_str(xml);
     let mut in_del = 0usize;
     let mut in_change = 0usize;
@@ -78,8 +78,8 @@ fn walk(xml: &str, part: &str, w: &mut Walk) -> Result<(), ExtractError> {
                         }
                     }
                     b"t" | b"delText" if !empty => in_t = true,
-                    b"tab" if in_run && empty => w.text.push('\t'),
-                    b"br" | b"cr" if in_run => w.text.push('\n'),
+                    b"tab" if in_run && empty => budget.push_char(&mut w.text, '\t')?,
+                    b"br" | b"cr" if in_run => budget.push_char(&mut w.text, '\n')?,
                     b"commentReference" => w.comment_refs += 1,
                     b"drawing" | b"pict" if !empty => w.images += 1,
                     b"object" if !empty => w.objects += 1,
@@ -97,24 +97,25 @@ fn walk(xml: &str, part: &str, w: &mut Walk) -> Result<(), ExtractError> {
                 b"del" | b"moveFrom" => in_del = in_del.saturating_sub(1),
                 b"t" | b"delText" => in_t = false,
                 b"p" => {
-                    w.text.push('\n');
+                    budget.push_char(&mut w.text, '\n')?;
                     if in_del > 0 {
-                        w.deleted.push('\n');
+                        budget.push_char(&mut w.deleted, '\n')?;
                     }
                 }
-                b"tc" => w.text.push('\t'),
+                b"tc" => budget.push_char(&mut w.text, '\t')?,
                 _ => {}
             },
             other => {
                 if in_t {
                     if let Some(t) = event_text(other) {
-                        if in_del > 0 {
-                            w.deleted.push_str(&t);
+                        let out = if in_del > 0 {
+                            &mut w.deleted
                         } else if run_hidden {
-                            w.hidden_text.push_str(&t);
+                            &mut w.hidden_text
                         } else {
-                            w.text.push_str(&t);
-                        }
+                            &mut w.text
+                        };
+                        budget.push(out, &t)?;
                     }
                 }
             }
@@ -145,9 +146,10 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Extrac
     let mut zip = SafeZip::open(bytes, limits)?;
     let names = zip.names();
     let mut w = Walk::default();
+    let mut budget = Budget::new(limits);
     for part in text_parts(&names) {
         if let Some(xml) = zip.read_text(&part)? {
-            walk(&xml, &part, &mut w)?;
+            walk(&xml, &part, &mut w, &mut budget)?;
         }
     }
     let mut findings = Vec::new();
@@ -181,7 +183,7 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Extrac
     // Comments.
     if let Some(xml) = zip.read_text("word/comments.xml")? {
         let mut c = Walk::default();
-        walk(&xml, "word/comments.xml", &mut c)?;
+        walk(&xml, "word/comments.xml", &mut c, &mut budget)?;
         let count = count_elements(&xml, "word/comments.xml", b"comment")?;
         let comment_authors = authors_of(&xml, "word/comments.xml", b"comment")?;
         if count > 0 {

@@ -11,6 +11,10 @@
 //! [`Limits`] from their central directory **before** anything is unpacked, and every entry is
 //! read through a size-capped reader, so memory stays bounded even when the directory lies.
 //! XML is parsed without DTD processing (no entity expansion, no external entities).
+//! What an extraction *produces* is bounded too: every character of text is counted against
+//! [`Limits::max_chars`] as it is produced (a shared string each time a cell uses it, a content
+//! stream each time a page shows it), and the file is refused with [`ExtractError::TextLimit`]
+//! the moment the budget is spent.
 //!
 //! This crate has no database, HTTP or async code: the CLI and the web layer call it.
 
@@ -23,7 +27,7 @@ mod zipsafe;
 
 use gongkai_domain::screen::{Finding, Kind, Screener, Severity};
 
-pub use zipsafe::Limits;
+pub use zipsafe::{DEFAULT_MAX_CHARS, Limits};
 
 /// A file type recognised from the first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +59,12 @@ pub enum ExtractError {
     /// Larger than [`Limits::max_input`].
     #[error("文件过大：{size} 字节，上限 {limit} 字节")]
     TooLarge { size: u64, limit: u64 },
+    /// The file would produce more text than [`Limits::max_chars`] (an extraction bomb, or a file
+    /// too large to screen as one).
+    #[error(
+        "文件过大：提取出的文字超过上限 {limit} 字（screen.max_extracted_chars），疑似解压炸弹；请拆分文件后重新提交"
+    )]
+    TextLimit { limit: u64 },
     /// An archive whose entries would unpack beyond the limits (zip bomb).
     #[error("压缩包超出安全限制（疑似压缩炸弹）：{0}")]
     ArchiveLimit(String),
@@ -73,6 +83,63 @@ pub enum ExtractError {
     /// Reading the file failed.
     #[error("读取文件失败：{0}")]
     Io(String),
+}
+
+impl ExtractError {
+    /// Stable snake_case reason: `too_large` (input size or extracted text over the limit),
+    /// `archive_limit`, `corrupt`, `encrypted`, `unsupported`, `refused`, `io`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ExtractError::TooLarge { .. } | ExtractError::TextLimit { .. } => "too_large",
+            ExtractError::ArchiveLimit(_) => "archive_limit",
+            ExtractError::Corrupt(_) => "corrupt",
+            ExtractError::Encrypted => "encrypted",
+            ExtractError::Unsupported(_) => "unsupported",
+            ExtractError::Refused(_) => "refused",
+            ExtractError::Io(_) => "io",
+        }
+    }
+}
+
+/// The characters an extraction may still produce, spent as text is produced.
+#[derive(Debug)]
+pub(crate) struct Budget {
+    left: u64,
+    limit: u64,
+}
+
+impl Budget {
+    pub(crate) fn new(limits: &Limits) -> Budget {
+        Budget { left: limits.max_chars, limit: limits.max_chars }
+    }
+
+    /// Spends `n` characters, or refuses the file when fewer are left.
+    pub(crate) fn spend(&mut self, n: u64) -> Result<(), ExtractError> {
+        if n > self.left {
+            return Err(ExtractError::TextLimit { limit: self.limit });
+        }
+        self.left -= n;
+        Ok(())
+    }
+
+    /// Appends `s` to `out` after spending its characters.
+    pub(crate) fn push(&mut self, out: &mut String, s: &str) -> Result<(), ExtractError> {
+        self.spend(count_chars(s))?;
+        out.push_str(s);
+        Ok(())
+    }
+
+    /// Appends one character after spending it.
+    pub(crate) fn push_char(&mut self, out: &mut String, c: char) -> Result<(), ExtractError> {
+        self.spend(1)?;
+        out.push(c);
+        Ok(())
+    }
+}
+
+/// Characters of a string (its UTF-8 lead bytes).
+pub(crate) fn count_chars(s: &str) -> u64 {
+    s.bytes().filter(|&b| (b as i8) >= -0x40).count() as u64
 }
 
 /// The text of a file and what was found about its hidden content and metadata.
@@ -125,7 +192,7 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError>
     check_size(bytes.len() as u64, limits)?;
     let format = sniff(bytes)?;
     match format {
-        Format::Text => text::extract(bytes),
+        Format::Text => text::extract(bytes, limits),
         Format::Docx => docx::extract(bytes, limits),
         Format::Xlsx => xlsx::extract(bytes, limits),
         Format::Pdf => pdf::extract(bytes, limits),

@@ -2,6 +2,9 @@
 //! dictionary and XMP metadata as findings, pages without text as unscreenable (scans), and a
 //! cleaned copy without Info and XMP.
 //!
+//! The text of every page counts against the character budget, page by page, so one content
+//! stream shown by many pages is counted each time.
+//!
 //! Before `lopdf` loads the file (it decodes object streams eagerly), every Flate stream is
 //! inflated into a small reused buffer and the total is checked against [`Limits`], so a
 //! decompression bomb is refused with bounded memory.
@@ -11,7 +14,7 @@ use std::io::Read;
 use gongkai_domain::screen::{Finding, Kind, Severity};
 use lopdf::{Document, LoadOptions, Object};
 
-use crate::{ExtractError, Extracted, Format, Limits, metadata};
+use crate::{Budget, ExtractError, Extracted, Format, Limits, metadata};
 
 /// Inflates every `stream … endstream` that starts like zlib data, counting the output.
 fn check_streams(bytes: &[u8], limits: &Limits) -> Result<(), ExtractError> {
@@ -104,16 +107,25 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Extrac
     let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
     let mut text = String::new();
     let mut empty_pages = 0;
+    let mut budget = Budget::new(limits);
     for &p in &pages {
-        let t = doc.extract_text_with_limit(&[p], limits.max_entry as usize).unwrap_or_default();
+        // Each page decodes its content streams afresh, so a stream shared by many pages is
+        // counted once per page. The page's decoded content is capped at `max_entry`.
+        let t = match doc.extract_text_with_limit(&[p], limits.max_entry as usize) {
+            Ok(t) => t,
+            Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
+                return Err(ExtractError::ArchiveLimit(format!(
+                    "PDF 第 {p} 页的内容解压后超过 {} 字节",
+                    limits.max_entry
+                )));
+            }
+            Err(_) => String::new(),
+        };
         if t.trim().is_empty() {
             empty_pages += 1;
         }
-        text.push_str(&t);
-        text.push('\n');
-        if text.len() as u64 > limits.max_total {
-            return Err(ExtractError::ArchiveLimit("PDF 提取的文字超过上限".into()));
-        }
+        budget.push(&mut text, &t)?;
+        budget.push_char(&mut text, '\n')?;
     }
     if empty_pages > 0 {
         findings.push(Finding::note(

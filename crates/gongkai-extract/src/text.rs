@@ -1,13 +1,15 @@
 //! Plain text: UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order mark, else
 //! GB18030 (the national standard encoding, a superset of GBK and GB2312) when the bytes decode
 //! without error, else UTF-8 with replacement characters and a warning finding. Bytes that are
-//! not text at all (NUL bytes, many control characters) are refused with a clear error.
+//! not text at all (NUL bytes, many control characters) are refused with a clear error. The
+//! decoded text (at most twice the input's size) counts against the character budget.
 
 use gongkai_domain::screen::{Finding, Kind, Severity};
 
-use crate::{ExtractError, Extracted, Format};
+use crate::{Budget, ExtractError, Extracted, Format, Limits};
 
-pub(crate) fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
+pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError> {
+    let mut budget = Budget::new(limits);
     let mut findings = Vec::new();
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
@@ -15,6 +17,7 @@ pub(crate) fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
             if had_errors {
                 return Err(ExtractError::Corrupt("UTF-16 文本含无效字节".into()));
             }
+            budget.spend(crate::count_chars(&text))?;
             return Ok(Extracted { format: Format::Text, text: text.into_owned(), findings });
         }
     }
@@ -46,6 +49,7 @@ pub(crate) fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
             }
         },
     };
+    budget.spend(crate::count_chars(&text))?;
     Ok(Extracted { format: Format::Text, text, findings })
 }
 

@@ -14,7 +14,7 @@ use zip::write::SimpleFileOptions;
 use crate::docx::{count_elements, doc_properties};
 use crate::xml::{self, attr, event_text, local};
 use crate::zipsafe::SafeZip;
-use crate::{ExtractError, Extracted, Format, Limits, hidden, sample};
+use crate::{Budget, ExtractError, Extracted, Format, Limits, hidden, sample};
 
 struct Sheet {
     name: String,
@@ -115,7 +115,7 @@ struct SheetScan {
     hidden_cols: usize,
 }
 
-fn scan_sheet(xml: &str, part: &str, strings: &[String]) -> Result<SheetScan, ExtractError> {
+fn scan_sheet(xml: &str, part: &str, strings: &[String], budget: &mut Budget) -> Result<SheetScan, ExtractError> {
     let mut reader = Reader::from_str(xml);
     let mut s = SheetScan::default();
     let mut cell_type = String::new();
@@ -150,22 +150,27 @@ fn scan_sheet(xml: &str, part: &str, strings: &[String]) -> Result<SheetScan, Ex
             Event::End(e) => match local(e.name().as_ref().as_bytes()) {
                 b"v" | b"t" => in_value = false,
                 b"c" => {
-                    let cell = match cell_type.as_str() {
+                    // A shared string is counted each time a cell uses it, before it is copied.
+                    let number;
+                    let cell: &str = match cell_type.as_str() {
                         "s" => {
-                            value.trim().parse::<usize>().ok().and_then(|i| strings.get(i)).cloned().unwrap_or_default()
+                            value.trim().parse::<usize>().ok().and_then(|i| strings.get(i)).map_or("", String::as_str)
                         }
-                        "n" | "" => number_text(value.trim()),
-                        _ => value.clone(),
+                        "n" | "" => {
+                            number = number_text(value.trim());
+                            &number
+                        }
+                        _ => &value,
                     };
                     if !cell.is_empty() {
                         if !first_in_row {
-                            s.text.push('\t');
+                            budget.push_char(&mut s.text, '\t')?;
                         }
-                        s.text.push_str(&cell);
+                        budget.push(&mut s.text, cell)?;
                         first_in_row = false;
                     }
                 }
-                b"row" if !first_in_row => s.text.push('\n'),
+                b"row" if !first_in_row => budget.push_char(&mut s.text, '\n')?,
                 _ => {}
             },
             Event::Eof => break,
@@ -185,12 +190,13 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Extrac
     let mut zip = SafeZip::open(bytes, limits)?;
     let names = zip.names();
     let strings = shared_strings(&mut zip)?;
+    let mut budget = Budget::new(limits);
     let mut text = String::new();
     let mut findings = Vec::new();
     for sheet in sheets(&mut zip)? {
         let Some(xml) = zip.read_text(&sheet.path)? else { continue };
-        let scan = scan_sheet(&xml, &sheet.path, &strings)?;
-        text.push_str(&format!("【{}】\n", sheet.name));
+        let scan = scan_sheet(&xml, &sheet.path, &strings, &mut budget)?;
+        budget.push(&mut text, &format!("【{}】\n", sheet.name))?;
         text.push_str(&scan.text);
         text.push('\n');
         if sheet.state != "visible" {
@@ -219,7 +225,7 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, Extrac
         if let Some(xml) = zip.read_text(part)? {
             let element: &[u8] = if part.starts_with("xl/threadedComments/") { b"threadedComment" } else { b"comment" };
             comments += count_elements(&xml, part, element)?;
-            comment_text.push_str(&all_text(&xml, part)?);
+            budget.push(&mut comment_text, &all_text(&xml, part)?)?;
             comment_text.push('\n');
         }
     }

@@ -8,9 +8,10 @@ use zip::ZipArchive;
 
 use crate::{ExtractError, Format};
 
-/// Limits on input and unpacked sizes. The defaults suit government attachments: 50 MiB in,
-/// 200 MiB unpacked in total, 64 MiB per entry, 5,000 entries, a compression ratio of 200
-/// (checked for entries larger than 1 MiB unpacked; small XML parts compress well).
+/// Limits on input, unpacked sizes and extracted text. The defaults suit government attachments:
+/// 50 MiB in, 200 MiB unpacked in total, 64 MiB per entry, 5,000 entries, a compression ratio of
+/// 200 (checked for entries larger than 1 MiB unpacked; small XML parts compress well), and
+/// 10 million extracted characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest input file, bytes.
@@ -23,6 +24,11 @@ pub struct Limits {
     pub max_entries: usize,
     /// Largest ratio of unpacked to packed size of one entry above 1 MiB.
     pub max_ratio: u64,
+    /// Most characters one extraction may produce (`screen.max_extracted_chars`), counted as the
+    /// text is produced: a shared string each time a cell uses it, a PDF content stream each time
+    /// a page shows it. Bounds the output where the unpacking limits cannot (a 1 MiB string used
+    /// by 45,000 cells unpacks to little and extracts to 45 GB).
+    pub max_chars: u64,
 }
 
 impl Default for Limits {
@@ -33,9 +39,14 @@ impl Default for Limits {
             max_entry: 64 * 1024 * 1024,
             max_entries: 5_000,
             max_ratio: 200,
+            max_chars: DEFAULT_MAX_CHARS,
         }
     }
 }
+
+/// The default of [`Limits::max_chars`]: 10 million characters (about 5,000 pages of Chinese
+/// text; at most 40 MB of UTF-8).
+pub const DEFAULT_MAX_CHARS: u64 = 10_000_000;
 
 /// Entries above this unpacked size are checked against [`Limits::max_ratio`].
 const RATIO_FLOOR: u64 = 1024 * 1024;

@@ -155,3 +155,56 @@ mod tests {
         assert!(parse("\u{0}\u{1}\u{7f}").unwrap().is_empty());
     }
 }
+
+/// Property-based tests: `PROPTEST_CASES` cases each (64 unless set; see CONTRIBUTING.md).
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn config() -> ProptestConfig {
+        let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64);
+        ProptestConfig { cases, ..ProptestConfig::default() }
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn any_text_parses_within_the_bounds(raw in "\\PC{0,260}") {
+            match parse(&raw) {
+                Err(QueryError::TooLong { max, got }) => {
+                    prop_assert_eq!(max, MAX_QUERY_CHARS);
+                    prop_assert!(got > MAX_QUERY_CHARS);
+                }
+                Ok(q) => {
+                    prop_assert!(raw.chars().count() <= MAX_QUERY_CHARS);
+                    prop_assert!(q.must.len() <= MAX_TERMS && q.exclude.len() <= MAX_TERMS);
+                    for t in q.must.iter().chain(&q.exclude) {
+                        prop_assert!(t.chars().any(char::is_alphanumeric), "{:?}", t);
+                    }
+                    prop_assert_eq!(q.whole, q.must.concat());
+                }
+            }
+        }
+
+        #[test]
+        fn operator_soup_never_panics(raw in "[-\"“”「」 政府ab1〔〕\\[\\]()]{0,60}") {
+            let _ = parse(&raw);
+        }
+
+        #[test]
+        fn plain_words_are_all_required_in_order(words in prop::collection::vec("[a-z]{1,6}", 1..10)) {
+            let q = parse(&words.join(" ")).unwrap_or_default();
+            let mut want: Vec<String> = Vec::new();
+            for w in &words {
+                if !want.contains(w) {
+                    want.push(w.clone());
+                }
+            }
+            prop_assert_eq!(q.must, want);
+            prop_assert!(q.exclude.is_empty());
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! Cleanup campaigns of normative documents (规范性文件清理): a signer lists documents with a result
 //! — 继续有效, 修改, 废止 or 宣布失效 — and publishing the result catalogue (清理结果目录) changes the
-//! listed documents' validity, each change recorded with the campaign as its reason.
+//! listed documents' validity, each change recorded with the campaign as its reason and dated on
+//! the date the catalogue states (else the day it is published).
 
 use gongkai_domain::FieldError;
 use gongkai_domain::document::Validity;
@@ -68,6 +69,7 @@ impl Service {
         ctx: &Ctx,
         org_code: &str,
         title: &str,
+        decided_on: Option<chrono::NaiveDate>,
         items: &[(String, CleanupResult, Option<String>)],
     ) -> Result<i64, ServiceError> {
         let org = self
@@ -111,13 +113,16 @@ impl Service {
         gongkai_domain::Invalid::check(errors)?;
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
-        let id = tx.insert_cleanup(org.id, title, ctx.actor_id(), now).await?;
+        let id = tx.insert_cleanup(org.id, title, decided_on, ctx.actor_id(), now).await?;
         for (doc, result, note) in &resolved {
             tx.insert_cleanup_item(id, *doc, result.key(), note.as_deref()).await?;
         }
         let mut a = ctx.audit(now, "cleanup.create", "cleanup", Some(id.to_string()));
         a.org_id = Some(org.id);
-        a.after = Some(json!({"title": title, "items": resolved.len()}).to_string());
+        a.after = Some(
+            json!({"title": title, "decided_on": decided_on.map(|d| d.to_string()), "items": resolved.len()})
+                .to_string(),
+        );
         tx.append_audit(&a).await?;
         tx.commit().await?;
         Ok(id)
@@ -152,7 +157,14 @@ impl Service {
                 continue;
             }
             let reason = format!("《{}》清理结果：{}", c.title, result.label());
-            tx.set_validity(doc.id, doc.validity, to, today, &reason, None, now).await?;
+            // The decision takes effect on the date the catalogue states, else on publication.
+            match c.decided_on.filter(|d| *d > today) {
+                Some(ahead) => tx.schedule_validity(doc.id, doc.validity, to, ahead, &reason, None, now).await?,
+                None => {
+                    tx.set_validity(doc.id, doc.validity, to, Some(c.decided_on.unwrap_or(today)), &reason, None, now)
+                        .await?
+                }
+            }
             tx.append_search_change(doc.id, now).await?;
         }
         let mut a = ctx.audit(now, "cleanup.publish", "cleanup", Some(id.to_string()));

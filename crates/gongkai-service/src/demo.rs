@@ -323,6 +323,7 @@ impl Service {
                 },
                 published_on: day(d.published),
                 validity: d.validity,
+                validity_on: None,
             };
             self.import_document(&ctx, &org, &item).await?;
             created += 1;

@@ -17,8 +17,8 @@ use gongkai_domain::FieldError;
 use gongkai_domain::docnumber;
 use gongkai_domain::document::{
     Attachment, DEFAULT_INDEX_FORMAT, Disclosure, DocClass, DocFields, Document, Edition, EditionEvent, EditionState,
-    Relation, RelationKind, Validity, ValidityEvent, default_expiry, html_to_text, render_index_no, safe_filename,
-    sniff_attachment, transition, validate_fields, validity_on,
+    Relation, RelationKind, Validity, ValidityEvent, caused_on, dated_change_on, default_expiry, html_to_text,
+    render_index_no, safe_filename, sniff_attachment, transition, validate_fields, validity_on,
 };
 use gongkai_domain::interp::InterpFields;
 use gongkai_domain::org::Org;
@@ -91,6 +91,9 @@ pub struct ImportDoc {
     pub fields: DocFields,
     pub published_on: Option<NaiveDate>,
     pub validity: Option<Validity>,
+    /// The date the source gives for its validity statement (e.g. its 废止日期); without it an
+    /// amended, partly invalid, expired or repealed statement is recorded as undated.
+    pub validity_on: Option<NaiveDate>,
 }
 
 /// Settings of the library.
@@ -202,6 +205,71 @@ impl Service {
         Ok(self.store.document_by_external_id(r).await?)
     }
 
+    /// Resolves a document reference as `ctx` may see it: a document that is not public and lies
+    /// outside the caller's staff rights is answered as missing, so no message tells a caller
+    /// about drafts it cannot read.
+    pub(crate) async fn resolve_visible(&self, ctx: &Ctx, reference: &str) -> Result<Option<Document>, ServiceError> {
+        let Some(d) = self.resolve_document(reference).await? else {
+            return Ok(None);
+        };
+        if d.public {
+            return Ok(Some(d));
+        }
+        let Some(org) = self.store.org_by_id(d.org_id).await? else {
+            return Ok(None);
+        };
+        Ok(Self::can_view_staff(ctx, &org).then_some(d))
+    }
+
+    /// Authorises writing a draft of the organisation `org_code` before anything in the input is
+    /// validated: the caller must be an editor somewhere, and on that organisation when it exists.
+    pub(crate) async fn authorize_draft_write(&self, ctx: &Ctx, org_code: &str) -> Result<(), ServiceError> {
+        let editor_somewhere = match &ctx.actor {
+            Actor::System => true,
+            Actor::User(u) => u.has_role(Role::Editor),
+            Actor::Anonymous => false,
+        };
+        if !editor_somewhere {
+            return Err(ServiceError::Forbidden("需要编辑角色".into()));
+        }
+        if let Some(org) = self.store.org_by_code(org_code.trim()).await? {
+            Self::require(ctx, &[Role::Editor], &org)?;
+        }
+        Ok(())
+    }
+
+    /// A relation that changes another organisation's document (repeals, amends, supersedes)
+    /// needs a signer of the target's organisation: `ctx` must hold 签发 on it (a grant on an
+    /// ancestor counts). Checked at approval (签发), publication and when linking published
+    /// documents; refused with the target named.
+    pub(crate) async fn check_relation_authority(
+        &self,
+        tx: &mut Tx,
+        ctx: &Ctx,
+        doc: &Document,
+    ) -> Result<(), ServiceError> {
+        for (kind, target) in tx.relations_from(doc.id).await? {
+            if !matches!(kind, RelationKind::Repeals | RelationKind::Amends | RelationKind::Supersedes) {
+                continue;
+            }
+            let Some(t) = tx.document(target).await? else { continue };
+            if t.org_id == doc.org_id {
+                continue;
+            }
+            let Some(torg) = self.store.org_by_id(t.org_id).await? else { continue };
+            if !Self::has_role_on(ctx, &[Role::Signer], &torg) {
+                return Err(ServiceError::Forbidden(format!(
+                    "《{}》由“{}”发布：{}它须由对“{}”有签发权的人员签发",
+                    t.title,
+                    torg.name,
+                    kind.label(),
+                    torg.name
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// The document with this 索引号, if any.
     pub async fn document_by_index_no(&self, index_no: &str) -> Result<Option<Document>, ServiceError> {
         Ok(self.store.document_by_index_no(index_no.trim()).await?)
@@ -210,6 +278,7 @@ impl Service {
     /// Validates an input and resolves its organisations and relations; every problem names its field.
     async fn check_input(
         &self,
+        ctx: &Ctx,
         input: &DocInput,
         self_id: Option<i64>,
     ) -> Result<(DocFields, Org, Vec<i64>, Vec<(RelationKind, i64)>), ServiceError> {
@@ -232,7 +301,7 @@ impl Service {
         }
         let mut rels = Vec::new();
         for (kind, reference) in &input.relations {
-            match self.resolve_document(reference).await? {
+            match self.resolve_visible(ctx, reference).await? {
                 Some(d) if Some(d.id) == self_id => {
                     errors.push(FieldError::new("relations", "文件不能与自身建立关联"));
                 }
@@ -286,8 +355,9 @@ impl Service {
         input: &DocInput,
         interp: Option<&InterpFields>,
     ) -> Result<(Document, Edition), ServiceError> {
-        self.check_interp_class_targets(input).await?;
-        let (fields, org, joint, rels) = self.check_input(input, None).await?;
+        self.authorize_draft_write(ctx, &input.org_code).await?;
+        self.check_interp_class_targets(ctx, input).await?;
+        let (fields, org, joint, rels) = self.check_input(ctx, input, None).await?;
         Self::require(ctx, &[Role::Editor], &org)?;
         let fields = self.with_default_term(fields);
         let now = self.now_ms();
@@ -314,7 +384,7 @@ impl Service {
         tx.replace_document_orgs(id, &joint).await?;
         tx.replace_relations(id, &rels, now).await?;
         if let Some(i) = interp {
-            tx.upsert_interpretation(id, i, now).await?;
+            tx.upsert_interpretation_draft(id, i, now).await?;
         }
         let mut a = ctx.audit(now, "document.create", "document", Some(id.to_string()));
         a.org_id = Some(org.id);
@@ -353,10 +423,10 @@ impl Service {
         input: &DocInput,
         interp: Option<&InterpFields>,
     ) -> Result<Edition, ServiceError> {
-        self.check_interp_class_targets(input).await?;
         let (doc, org) = self.doc_and_org(id).await?;
         Self::require(ctx, &[Role::Editor], &org)?;
-        let (fields, new_org, joint, rels) = self.check_input(input, Some(id)).await?;
+        self.check_interp_class_targets(ctx, input).await?;
+        let (fields, new_org, joint, rels) = self.check_input(ctx, input, Some(id)).await?;
         if new_org.id != org.id {
             return Err(ServiceError::invalid("org", "文件的所属机构创建后不能更改"));
         }
@@ -378,7 +448,7 @@ impl Service {
         tx.replace_document_orgs(id, &joint).await?;
         tx.replace_relations(id, &rels, now).await?;
         if let Some(i) = interp {
-            tx.upsert_interpretation(id, i, now).await?;
+            tx.upsert_interpretation_draft(id, i, now).await?;
         }
         let mut a = ctx.audit(now, "document.update", "document", Some(id.to_string()));
         a.org_id = Some(doc.org_id);
@@ -497,7 +567,7 @@ impl Service {
                 if ed.fields.body.trim().is_empty() && self.store.attachments_of(ed.id).await?.is_empty() {
                     errs.push(FieldError::new("body", "正文和附件不能都为空"));
                 }
-                errs.extend(self.interp_submit_errors(&doc, &ed).await?);
+                errs.extend(self.interp_submit_errors(ctx, &doc, &ed).await?);
                 gongkai_domain::Invalid::check(errs)?;
                 tx.set_edition_state(ed.id, next, None, None, None, None, now).await?;
             }
@@ -508,6 +578,7 @@ impl Service {
             }
             EditionEvent::Approve => {
                 let subject = Self::edition_subject(&doc, &ed);
+                self.check_relation_authority(&mut tx, ctx, &doc).await?;
                 self.review_gate(&mut tx, ctx, &subject, reason).await?;
                 tx.set_edition_state(ed.id, next, None, ctx.actor_id(), None, None, now).await?;
             }
@@ -525,6 +596,7 @@ impl Service {
                 let subject = Self::edition_subject(&doc, &ed);
                 let round = tx.review_round(ReviewKind::Edition.key(), ed.id).await?;
                 self.check_blocks(&mut tx, &subject, round, "发布").await?;
+                self.check_relation_authority(&mut tx, ctx, &doc).await?;
                 self.publish_in(&mut tx, ctx, &doc, &ed, now).await?;
             }
             EditionEvent::Withdraw | EditionEvent::Unpublish => {
@@ -619,6 +691,10 @@ impl Service {
         tx.set_edition_state(ed.id, EditionState::Published, None, None, None, published_on.map(|p| (now, p)), now)
             .await?;
         tx.set_open_version(doc.id, None, now).await?;
+        if doc.class == DocClass::Interpretation {
+            // The edition's interpretation fields become what the public sees, only now.
+            tx.publish_interpretation_draft(doc.id).await?;
+        }
         let (norm, _) = norm_number(&ed.fields);
         let public = ed.fields.disclosure.unwrap_or(Disclosure::Proactive) == Disclosure::Proactive;
         tx.set_listing(
@@ -639,7 +715,8 @@ impl Service {
         let fresh = tx.document(doc.id).await?.ok_or_else(|| ServiceError::Internal("document vanished".into()))?;
         let own = validity_on(fresh.validity, ed.fields.effective_on, ed.fields.expires_on, today);
         if own != fresh.validity {
-            tx.set_validity(doc.id, fresh.validity, own, today, "按施行日期和有效期计算", None, now).await?;
+            let on = dated_change_on(own, ed.fields.effective_on, ed.fields.expires_on, published_on);
+            tx.set_validity(doc.id, fresh.validity, own, on, dated_reason(own), None, now).await?;
         }
         // Relations take effect on their targets.
         self.apply_relation_effects(tx, ctx, doc.id, &ed.fields.title, now).await?;
@@ -647,7 +724,9 @@ impl Service {
     }
 
     /// Makes a published document's relations take effect: repealed and superseded targets become
-    /// 已废止, amended ones 已修改, each change recorded with its cause.
+    /// 已废止, amended ones 已修改, each change recorded with its cause and dated on the causing
+    /// document's 施行日期 (else its publication date); a change whose date is still ahead is
+    /// recorded now and applied on that day by [`Service::refresh_validity`].
     async fn apply_relation_effects(
         &self,
         tx: &mut Tx,
@@ -657,6 +736,8 @@ impl Service {
         now: i64,
     ) -> Result<(), ServiceError> {
         let today = china_date(now);
+        let cause = tx.document(doc_id).await?.ok_or_else(|| ServiceError::Internal("document vanished".into()))?;
+        let on = caused_on(cause.effective_on, cause.published_on);
         for (kind, target) in tx.relations_from(doc_id).await? {
             let to = match kind {
                 RelationKind::Repeals | RelationKind::Supersedes => Validity::Repealed,
@@ -664,11 +745,15 @@ impl Service {
                 RelationKind::Basis | RelationKind::Interprets => continue,
             };
             let Some(t) = tx.document(target).await? else { continue };
-            if t.validity == to || t.validity == Validity::Repealed {
+            if t.validity == to || t.validity == Validity::Repealed || tx.has_validity_event(target, doc_id, to).await?
+            {
                 continue;
             }
             let reason = format!("被《{title}》{}", kind.label());
-            tx.set_validity(target, t.validity, to, today, &reason, Some(doc_id), now).await?;
+            match on.filter(|d| *d > today) {
+                Some(ahead) => tx.schedule_validity(target, t.validity, to, ahead, &reason, Some(doc_id), now).await?,
+                None => tx.set_validity(target, t.validity, to, on, &reason, Some(doc_id), now).await?,
+            }
             tx.append_search_change(target, now).await?;
             let mut a = ctx.audit(now, "document.validity", "document", Some(target.to_string()));
             a.org_id = Some(t.org_id);
@@ -691,6 +776,7 @@ impl Service {
         let mut tx = self.store.begin().await?;
         tx.lock_document(id).await?;
         tx.replace_relations(id, rels, now).await?;
+        self.check_relation_authority(&mut tx, ctx, &doc).await?;
         self.apply_relation_effects(&mut tx, ctx, id, &doc.title, now).await?;
         tx.append_search_change(id, now).await?;
         let mut a = ctx.audit(now, "document.relations", "document", Some(id.to_string()));
@@ -741,12 +827,33 @@ impl Service {
         Ok(n)
     }
 
-    /// Recomputes every document's validity for today's date, recording each transition.
-    /// Returns how many changed.
+    /// Recomputes every document's validity for today's date, recording each transition with its
+    /// legal date, and applies the changes recorded ahead whose date has come. Returns how many
+    /// documents changed.
     pub async fn refresh_validity(&self) -> Result<usize, ServiceError> {
         let now = self.now_ms();
         let today = china_date(now);
         let mut changed = 0;
+        for (event, id, to) in self.store.due_validity_events(today).await? {
+            let mut tx = self.store.begin().await?;
+            tx.lock_document(id).await?;
+            let Some(d) = tx.document(id).await? else { continue };
+            // A document already repealed stays so; an expired one can still be repealed.
+            let skip = d.validity == to
+                || d.validity == Validity::Repealed
+                || (d.validity == Validity::Expired && to != Validity::Repealed);
+            let Some(reason) = tx.apply_validity_event(event, skip, now).await? else { continue };
+            if !skip {
+                tx.append_search_change(id, now).await?;
+                let mut a = Ctx::system().audit(now, "document.validity", "document", Some(id.to_string()));
+                a.org_id = Some(d.org_id);
+                a.before = Some(json!({"validity": d.validity.key()}).to_string());
+                a.after = Some(json!({"validity": to.key(), "reason": reason}).to_string());
+                tx.append_audit(&a).await?;
+                changed += 1;
+            }
+            tx.commit().await?;
+        }
         for (id, current, eff, exp) in self.store.documents_with_dated_validity().await? {
             let next = validity_on(current, eff, exp, today);
             if next == current {
@@ -758,12 +865,9 @@ impl Service {
             if d.validity != current {
                 continue;
             }
-            let reason = match next {
-                Validity::Expired => "有效期届满",
-                Validity::InForce => "到达施行日期",
-                _ => "按日期重新计算",
-            };
-            tx.set_validity(id, current, next, today, reason, None, now).await?;
+            let reason = dated_reason(next);
+            let on = dated_change_on(next, eff, exp, d.published_on);
+            tx.set_validity(id, current, next, on, reason, None, now).await?;
             tx.append_search_change(id, now).await?;
             let mut a = Ctx::system().audit(now, "document.validity", "document", Some(id.to_string()));
             a.org_id = Some(d.org_id);
@@ -850,6 +954,22 @@ impl Service {
         let docs = self.store.list_documents(f, limit.clamp(1, 200), offset).await?;
         let total = self.store.count_documents(f).await?;
         Ok(DocPage { docs, total })
+    }
+
+    /// Public documents with `after_id < id < before_id` as (id, last change ms), in id order, at
+    /// most `limit` (≤ 5,000): the sitemap's batches.
+    pub async fn public_document_stamps(
+        &self,
+        after_id: i64,
+        before_id: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, i64)>, ServiceError> {
+        Ok(self.store.public_document_stamps(after_id, before_id, limit.clamp(1, 5_000)).await?)
+    }
+
+    /// The largest document id ever given (public or not; 0 when none).
+    pub async fn max_document_id(&self) -> Result<i64, ServiceError> {
+        Ok(self.store.max_document_id().await?)
     }
 
     /// Staff list: documents of the organisations in the caller's subtrees, drafts included.
@@ -1209,12 +1329,15 @@ impl Service {
                     .map(|p| chrono::Datelike::year(&p))
                     .unwrap_or_else(|| chrono::Datelike::year(&today));
                 let index_no = self.new_index_no(tx, org, year).await?;
+                // A stated change (已修改, 部分失效, 已失效, 已废止) is recorded below with its date;
+                // a stated 现行有效 or 尚未生效 is where the document starts.
+                let start = d.validity.filter(|v| matches!(v, Validity::InForce | Validity::Pending));
                 let id = tx
                     .insert_document(&NewDocument {
                         org_id: org.id,
                         index_no: &index_no,
                         external_id: Some(&d.external_id),
-                        validity: d.validity.unwrap_or(Validity::Unknown),
+                        validity: start.unwrap_or(Validity::Unknown),
                         class: fields.class.unwrap_or(DocClass::Other),
                         title: &fields.title,
                         issuer: &fields.issuer,
@@ -1240,9 +1363,10 @@ impl Service {
         };
         let mut doc = tx.document(doc_id).await?.ok_or_else(|| ServiceError::Internal("document vanished".into()))?;
         let ed = tx.edition(ed_id).await?.ok_or_else(|| ServiceError::Internal("edition vanished".into()))?;
-        // The source's validity is authoritative for imports; dates refine pending/in-force.
+        // The source's validity is authoritative for imports, dated as the source dates it (else
+        // undated); dates refine pending/in-force.
         if let Some(v) = d.validity.filter(|v| *v != doc.validity) {
-            tx.set_validity(doc_id, doc.validity, v, today, "导入时的有效性", None, now).await?;
+            tx.set_validity(doc_id, doc.validity, v, d.validity_on, "导入时的有效性", None, now).await?;
             doc = tx.document(doc_id).await?.ok_or_else(|| ServiceError::Internal("document vanished".into()))?;
         }
         self.publish_with_date(tx, ctx, &doc, &ed, now, false).await?;
@@ -1275,6 +1399,16 @@ impl Service {
             out.push((d, ed));
         }
         Ok(out)
+    }
+}
+
+/// Why a document's own dates changed its validity.
+fn dated_reason(to: Validity) -> &'static str {
+    match to {
+        Validity::Expired => "有效期届满",
+        Validity::InForce => "到达施行日期",
+        Validity::Pending => "尚未到施行日期",
+        _ => "按日期重新计算",
     }
 }
 

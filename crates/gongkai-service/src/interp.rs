@@ -88,14 +88,19 @@ fn linkable(doc: &Document, open_state: Option<EditionState>) -> bool {
 impl Service {
     /// Checks the `interprets` targets of an interpretation: at least one, each an existing policy
     /// document (not itself an interpretation) that is published or in review.
-    async fn check_interp_targets(&self, input: &DocInput, errors: &mut Vec<FieldError>) -> Result<(), ServiceError> {
+    async fn check_interp_targets(
+        &self,
+        ctx: &Ctx,
+        input: &DocInput,
+        errors: &mut Vec<FieldError>,
+    ) -> Result<(), ServiceError> {
         let targets: Vec<&String> =
             input.relations.iter().filter(|(k, _)| *k == RelationKind::Interprets).map(|(_, r)| r).collect();
         if targets.is_empty() {
             errors.push(FieldError::new("interprets", "请填写所解读的政策文件（文件编号、索引号或外部编号）"));
         }
         for reference in targets {
-            match self.resolve_document(reference).await? {
+            match self.resolve_visible(ctx, reference).await? {
                 None => errors.push(FieldError::new("interprets", format!("所解读的文件“{reference}”不存在"))),
                 Some(d) if d.class == DocClass::Interpretation => {
                     errors.push(FieldError::new("interprets", format!("“{}”本身是政策解读，不能作为解读对象", d.title)))
@@ -127,10 +132,14 @@ impl Service {
         f
     }
 
-    async fn check_interp_input(&self, input: &InterpInput) -> Result<(DocInput, InterpFields), ServiceError> {
+    async fn check_interp_input(
+        &self,
+        ctx: &Ctx,
+        input: &InterpInput,
+    ) -> Result<(DocInput, InterpFields), ServiceError> {
         let interp = Self::clean_interp(input.interp.clone());
         let mut errors = validate_interp(&interp, false);
-        self.check_interp_targets(&input.doc, &mut errors).await?;
+        self.check_interp_targets(ctx, &input.doc, &mut errors).await?;
         gongkai_domain::Invalid::check(errors)?;
         let mut doc = input.doc.clone();
         doc.fields.class = Some(DocClass::Interpretation);
@@ -143,7 +152,8 @@ impl Service {
         ctx: &Ctx,
         input: &InterpInput,
     ) -> Result<(Document, Edition), ServiceError> {
-        let (doc, interp) = self.check_interp_input(input).await?;
+        self.authorize_draft_write(ctx, &input.doc.org_code).await?;
+        let (doc, interp) = self.check_interp_input(ctx, input).await?;
         self.create_document_ext(ctx, &doc, Some(&interp)).await
     }
 
@@ -169,7 +179,7 @@ impl Service {
         let now = self.now_ms();
         let mut tx = self.store.begin().await?;
         tx.lock_document(id).await?;
-        tx.upsert_interpretation(id, &f, now).await?;
+        tx.upsert_interpretation_draft(id, &f, now).await?;
         let mut a = ctx.audit(now, "document.interp_fields", "document", Some(id.to_string()));
         a.org_id = Some(doc.org_id);
         a.after = Some(
@@ -184,12 +194,12 @@ impl Service {
 
     /// Checks the targets of a document of class 政策解读 created or edited through the ordinary
     /// document form.
-    pub(crate) async fn check_interp_class_targets(&self, input: &DocInput) -> Result<(), ServiceError> {
+    pub(crate) async fn check_interp_class_targets(&self, ctx: &Ctx, input: &DocInput) -> Result<(), ServiceError> {
         if input.fields.class != Some(DocClass::Interpretation) {
             return Ok(());
         }
         let mut errors = Vec::new();
-        self.check_interp_targets(input, &mut errors).await?;
+        self.check_interp_targets(ctx, input, &mut errors).await?;
         Ok(gongkai_domain::Invalid::check(errors)?)
     }
 
@@ -200,9 +210,9 @@ impl Service {
         id: i64,
         input: &InterpInput,
     ) -> Result<Edition, ServiceError> {
-        let (doc, interp) = self.check_interp_input(input).await?;
-        let existing =
-            self.store.document(id).await?.ok_or_else(|| ServiceError::NotFound(format!("文件 {id} 不存在")))?;
+        let (existing, org) = self.doc_and_org(id).await?;
+        Self::require(ctx, &[Role::Editor], &org)?;
+        let (doc, interp) = self.check_interp_input(ctx, input).await?;
         if existing.class != DocClass::Interpretation {
             return Err(ServiceError::Conflict("该文件不是政策解读".into()));
         }
@@ -213,13 +223,14 @@ impl Service {
     /// transcript, images an alternative text) and its targets.
     pub(crate) async fn interp_submit_errors(
         &self,
+        ctx: &Ctx,
         doc: &Document,
         ed: &Edition,
     ) -> Result<Vec<FieldError>, ServiceError> {
         if doc.class != DocClass::Interpretation {
             return Ok(Vec::new());
         }
-        let interp = self.store.interpretation(doc.id).await?.unwrap_or_default();
+        let interp = self.store.interpretation_current(doc.id).await?.unwrap_or_default();
         let has_images = self.store.attachments_of(ed.id).await?.iter().any(|a| a.content_type.starts_with("image/"));
         let mut errors = validate_interp(&interp, has_images);
         let relations: Vec<(RelationKind, String)> = self
@@ -230,7 +241,7 @@ impl Service {
             .filter(|r| r.from_id == doc.id)
             .map(|r| (r.kind, r.to_id.to_string()))
             .collect();
-        self.check_interp_targets(&DocInput { relations, ..DocInput::default() }, &mut errors).await?;
+        self.check_interp_targets(ctx, &DocInput { relations, ..DocInput::default() }, &mut errors).await?;
         Ok(errors)
     }
 
@@ -408,7 +419,7 @@ impl Service {
     /// The copy check of an interpretation against the policies it interprets.
     pub async fn interp_copy_report(&self, doc: &Document) -> Result<CopyReport, ServiceError> {
         let mut text = self.current_body(doc).await?;
-        if let Some(t) = self.store.interpretation(doc.id).await?.and_then(|i| i.transcript) {
+        if let Some(t) = self.store.interpretation_current(doc.id).await?.and_then(|i| i.transcript) {
             text.push('\n');
             text.push_str(&t);
         }
@@ -428,7 +439,7 @@ impl Service {
     pub async fn interp_staff_view(&self, ctx: &Ctx, id: i64) -> Result<InterpStaffView, ServiceError> {
         let staff = self.staff_document(ctx, id).await?;
         let doc = staff.doc;
-        let interp = self.store.interpretation(id).await?;
+        let interp = self.store.interpretation_current(id).await?;
         let threshold = self.lib.interp_copy_warn_percent;
         let (copy, copy_warning) = if interp.is_some() {
             let r = self.interp_copy_report(&doc).await?;

@@ -18,6 +18,7 @@ mod demo_foi;
 mod demo_interp;
 mod documents;
 mod error;
+mod extraction;
 mod foi;
 mod interp;
 mod orgs;
@@ -39,6 +40,7 @@ pub use documents::{
     DocInput, DocPage, ImportDoc, ImportOutcome, LibraryConfig, PublicDocument, StaffDocument, china_date,
 };
 pub use error::ServiceError;
+pub use extraction::ExtractionConfig;
 pub use foi::{
     FeeBasis, FoiAction, FoiAlert, FoiConfig, FoiListItem, FoiReceipt, FoiStaffView, FoiStatsView, FoiTracking,
     ImportFoi, foi_event_label, normalize_tracking_code, topic_key,
@@ -77,6 +79,26 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now_ms(&self) -> i64 {
         chrono::Utc::now().timestamp_millis()
+    }
+}
+
+/// The real clock shifted so that it read `start_ms` when it was made: time runs on from there.
+/// For rehearsals (`server.clock_start`) and for tests of the binary that must not depend on the
+/// day they run.
+#[derive(Debug, Clone, Copy)]
+pub struct ShiftedClock {
+    offset_ms: i64,
+}
+
+impl ShiftedClock {
+    pub fn starting_at(start_ms: i64) -> ShiftedClock {
+        ShiftedClock { offset_ms: start_ms - SystemClock.now_ms() }
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now_ms(&self) -> i64 {
+        SystemClock.now_ms() + self.offset_ms
     }
 }
 
@@ -209,6 +231,8 @@ pub struct Service {
     foi: Arc<FoiConfig>,
     clock: Arc<dyn Clock>,
     search: Option<Arc<search::SearchState>>,
+    /// Attachment extraction: its limits and slots.
+    extraction: Arc<extraction::Extraction>,
     /// The screening engine with the configured word lists (公开前审查).
     screener: Arc<gongkai_domain::screen::Screener>,
 }
@@ -228,6 +252,7 @@ impl Service {
             foi: Arc::new(FoiConfig::default()),
             clock,
             search: None,
+            extraction: Arc::new(extraction::Extraction::new(ExtractionConfig::default())),
             screener: Arc::new(gongkai_domain::screen::Screener::default()),
         }
     }

@@ -318,7 +318,7 @@ impl Service {
     }
 
     /// Screens a subject as it stands: title and body (and every attachment) of an edition, the
-    /// text of a reply. Attachments are extracted on the blocking pool.
+    /// text of a reply. Attachments are extracted in an extraction slot ([`Service::extraction`]).
     async fn screen_subject(&self, subject: &ReviewSubject) -> Result<Vec<FindingRow>, ServiceError> {
         let screener = self.screener.clone();
         let mut texts: Vec<(String, String)> = Vec::new();
@@ -329,6 +329,12 @@ impl Service {
                     self.store.edition(subject.id).await?.ok_or_else(|| ServiceError::NotFound("版本不存在".into()))?;
                 texts.push(("标题".into(), ed.fields.title.clone()));
                 texts.push(("正文".into(), ed.fields.body.clone()));
+                if let Some(i) = self.store.interpretation_current(ed.document_id).await? {
+                    texts.push(("解读人".into(), format!("{} {}", i.interpreter, i.interpreter_role)));
+                    texts.push(("文字实录".into(), i.transcript.unwrap_or_default()));
+                    texts.push(("图片替代文字".into(), i.alt_text.unwrap_or_default()));
+                    texts.push(("音视频地址".into(), i.media_url.unwrap_or_default()));
+                }
                 for a in self.store.attachments_of(ed.id).await? {
                     files.push((format!("附件“{}”", a.filename), self.lib.attachments_dir.join(&a.stored_name)));
                 }
@@ -344,39 +350,93 @@ impl Service {
             }
         }
         let max = self.lib.max_attachment_bytes as u64;
-        let rows = tokio::task::spawn_blocking(move || {
-            let mut rows = Vec::new();
-            for (loc, text) in &texts {
-                rows.extend(screener.screen(text).iter().map(|f| finding_row(loc, f)));
-            }
-            let limits = gongkai_extract::Limits { max_input: max.max(1), ..gongkai_extract::Limits::default() };
-            for (loc, path) in &files {
-                let result = gongkai_extract::read_file(path, &limits)
-                    .and_then(|bytes| gongkai_extract::screen_file(&bytes, &limits, &screener));
-                match result {
-                    Ok((_, findings)) => rows.extend(findings.iter().map(|f| finding_row(loc, f))),
-                    Err(e) => rows.push(finding_row(
-                        loc,
-                        &Finding::note(
-                            Kind::Unscreenable,
-                            Severity::Warn,
-                            "附件",
-                            format!("无法自动审查，请人工审查：{e}"),
-                        ),
-                    )),
+        let rows = self
+            .extraction(max, move |limits| {
+                let mut rows = Vec::new();
+                for (loc, text) in &texts {
+                    rows.extend(screener.screen(text).iter().map(|f| finding_row(loc, f)));
                 }
-            }
-            rows
-        })
-        .await
-        .map_err(|e| ServiceError::Internal(format!("screening task: {e}")))?;
+                for (loc, path) in &files {
+                    let result = gongkai_extract::read_file(path, limits)
+                        .and_then(|bytes| gongkai_extract::screen_file(&bytes, limits, &screener));
+                    match result {
+                        Ok((_, findings)) => rows.extend(findings.iter().map(|f| finding_row(loc, f))),
+                        // Refused as too large (more text than the budget: an extraction bomb or a
+                        // file nobody can review as one) blocks; other failures ask for a human.
+                        Err(e) if e.code() == "too_large" => rows.push(finding_row(
+                            loc,
+                            &Finding::note(
+                                Kind::Unscreenable,
+                                Severity::Block,
+                                "附件",
+                                format!("无法审查，不能发布：{e}"),
+                            ),
+                        )),
+                        Err(e) => rows.push(finding_row(
+                            loc,
+                            &Finding::note(
+                                Kind::Unscreenable,
+                                Severity::Warn,
+                                "附件",
+                                format!("无法自动审查，请人工审查：{e}"),
+                            ),
+                        )),
+                    }
+                }
+                rows
+            })
+            .await?;
         Ok(rows)
     }
 
-    /// Screens the subject's current round unless that was done; audited as `review.screen`.
+    /// The content hash of a subject as the pool reads it now (see [`content_hash`]).
+    async fn subject_hash(&self, subject: &ReviewSubject) -> Result<String, ServiceError> {
+        let mut tx = self.store.begin().await?;
+        let h = Self::subject_hash_in(&mut tx, subject).await?;
+        tx.rollback().await?;
+        Ok(h)
+    }
+
+    /// The content hash of a subject read inside `tx`: title, body, every attachment (name and
+    /// SHA-256) and the interpretation fields of an edition; the text and reason of a reply.
+    pub(crate) async fn subject_hash_in(tx: &mut Tx, subject: &ReviewSubject) -> Result<String, ServiceError> {
+        let parts = match subject.kind {
+            ReviewKind::Edition => {
+                let ed = tx.edition(subject.id).await?.ok_or_else(|| ServiceError::NotFound("版本不存在".into()))?;
+                let atts = tx.attachments_of(ed.id).await?;
+                let interp = tx.interpretation(ed.document_id).await?;
+                json!({
+                    "title": ed.fields.title,
+                    "body": ed.fields.body,
+                    "attachments": atts.iter().map(|a| json!([a.filename, a.sha256])).collect::<Vec<_>>(),
+                    "interp": interp.map(|i| json!({
+                        "form": i.form.map(|f| f.key()),
+                        "interpreter": i.interpreter,
+                        "interpreter_role": i.interpreter_role,
+                        "first_interpreter": i.first_interpreter,
+                        "media_url": i.media_url,
+                        "transcript": i.transcript,
+                        "alt_text": i.alt_text,
+                    })),
+                })
+            }
+            ReviewKind::FoiReply => {
+                let row =
+                    tx.foi_application(subject.id).await?.ok_or_else(|| ServiceError::NotFound("申请不存在".into()))?;
+                json!({"reply_body": row.reply_body, "reply_reason": row.reply_reason})
+            }
+        };
+        Ok(content_hash(&parts))
+    }
+
+    /// Screens the subject's current round unless a screening of exactly its present content
+    /// exists; audited as `review.screen`. A screening of other content (the draft was edited
+    /// after it, an attachment changed) is replaced.
     pub(crate) async fn ensure_screened(&self, ctx: &Ctx, subject: &ReviewSubject) -> Result<(), ServiceError> {
         let round = self.store.review_round(subject.kind.key(), subject.id).await?;
-        if self.store.screening(subject.kind.key(), subject.id, round).await?.is_some() {
+        let before = self.subject_hash(subject).await?;
+        if self.store.screening(subject.kind.key(), subject.id, round).await?.is_some_and(|s| s.content_hash == before)
+        {
             return Ok(());
         }
         let rows = self.screen_subject(subject).await?;
@@ -387,7 +447,12 @@ impl Service {
             // Returned meanwhile: the next step screens the new round.
             return Ok(());
         }
-        tx.put_screening(subject.kind.key(), subject.id, subject.org_id, round, blocks, &rows, now).await?;
+        if Self::subject_hash_in(&mut tx, subject).await? != before {
+            // Edited while it was screened: what was screened is not what is there now. The
+            // next step screens again; approval refuses a stale screening.
+            return Ok(());
+        }
+        tx.put_screening(subject.kind.key(), subject.id, subject.org_id, round, blocks, &before, &rows, now).await?;
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for r in &rows {
             *counts.entry(r.kind.as_str()).or_default() += 1;
@@ -412,6 +477,11 @@ impl Service {
         let Some(s) = tx.screening(subject.kind.key(), subject.id, round).await? else {
             return Err(ServiceError::Conflict(format!("尚未完成自动审查，暂不能{what}，请稍后重试")));
         };
+        if s.content_hash != Self::subject_hash_in(tx, subject).await? {
+            return Err(ServiceError::Conflict(format!(
+                "内容在自动审查后有改动（标题、正文、附件或解读信息），须重新审查后才能{what}"
+            )));
+        }
         if !s.blocks || tx.has_override(subject.kind.key(), subject.id, round).await? {
             return Ok(());
         }
@@ -845,13 +915,12 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound("附件不存在或不属于正在编辑的版本".into()))?;
         let path = self.lib.attachments_dir.join(&a.stored_name);
         let max = self.lib.max_attachment_bytes as u64;
-        let cleaned = tokio::task::spawn_blocking(move || {
-            let limits = gongkai_extract::Limits { max_input: max.max(1), ..gongkai_extract::Limits::default() };
-            gongkai_extract::read_file(&path, &limits).and_then(|b| gongkai_extract::clean(&b, &limits))
-        })
-        .await
-        .map_err(|e| ServiceError::Internal(format!("clean task: {e}")))?
-        .map_err(|e| ServiceError::invalid("file", format!("“{}”：{e}", a.filename)))?;
+        let cleaned = self
+            .extraction(max, move |limits| {
+                gongkai_extract::read_file(&path, limits).and_then(|b| gongkai_extract::clean(&b, limits))
+            })
+            .await?
+            .map_err(|e| ServiceError::invalid("file", format!("“{}”：{e}", a.filename)))?;
         let new = self.add_attachment(ctx, doc_id, &a.filename, &cleaned).await?;
         self.remove_attachment(ctx, doc_id, a.id).await?;
         Ok(new)
@@ -878,6 +947,12 @@ impl Service {
         let overrides = self.store.recent_overrides(&path, since_ms, 200).await?;
         Ok(ReviewDashboard { since, stats, overrides })
     }
+}
+
+/// SHA-256 (hex) of the canonical JSON of a subject's content parts.
+fn content_hash(parts: &serde_json::Value) -> String {
+    use sha2::{Digest, Sha256};
+    data_encoding::HEXLOWER.encode(&Sha256::digest(parts.to_string().as_bytes()))
 }
 
 #[cfg(test)]

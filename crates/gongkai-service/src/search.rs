@@ -65,13 +65,26 @@ impl Default for SearchConfig {
 /// 热门搜索 cached: (computed at ms, (query, count) pairs).
 type HotCache = (i64, Vec<(String, i64)>);
 
+/// Distinct clients kept in memory per query between flushes; more add nothing to a list shown
+/// above a small threshold.
+const CLIENTS_PER_QUERY: usize = 1_000;
+
+/// Searches of one query since the last flush: how many, and which clients (keyed hashes).
+#[derive(Default)]
+struct QueryLog {
+    hits: i64,
+    clients: std::collections::HashSet<String>,
+}
+
 /// The search side of a service: the index home and in-memory state.
 pub(crate) struct SearchState {
     home: SearchHome,
     cfg: SearchConfig,
     sync: tokio::sync::Mutex<()>,
-    log: Mutex<HashMap<String, i64>>,
+    log: Mutex<HashMap<String, QueryLog>>,
     hot: Mutex<Option<HotCache>>,
+    /// The day's key for hashing client addresses (see [`Service::client_key`]).
+    day_key: tokio::sync::Mutex<Option<(NaiveDate, Vec<u8>)>>,
     /// Admits `max_concurrent` searches at a time (a fair, first-come queue).
     gate: tokio::sync::Semaphore,
 }
@@ -283,6 +296,7 @@ impl Service {
             sync: tokio::sync::Mutex::new(()),
             log: Mutex::new(HashMap::new()),
             hot: Mutex::new(None),
+            day_key: tokio::sync::Mutex::new(None),
         }));
         self
     }
@@ -538,9 +552,14 @@ impl Service {
         if audience == Audience::Public && results.total > 0 && page == 1 {
             let q = query.must.join(" ");
             if !q.is_empty() && q.chars().count() <= 30 {
+                let client = self.client_key(&st, ctx).await?;
                 if let Ok(mut log) = st.log.lock() {
-                    if log.len() < 100_000 {
-                        *log.entry(q).or_insert(0) += 1;
+                    if log.len() < 100_000 || log.contains_key(&q) {
+                        let entry = log.entry(q).or_default();
+                        entry.hits += 1;
+                        if entry.clients.len() < CLIENTS_PER_QUERY {
+                            entry.clients.insert(client);
+                        }
                     }
                 }
             }
@@ -560,23 +579,57 @@ impl Service {
             .map_err(search_err)
     }
 
+    /// The client of a public search as a keyed hash of its address: HMAC-SHA256 under the
+    /// day's key (shared by every node through the database, replaced every day, the old one
+    /// deleted), first 16 bytes in hex. The address itself is never kept.
+    async fn client_key(&self, st: &SearchState, ctx: &Ctx) -> Result<String, ServiceError> {
+        use hmac::{Hmac, KeyInit, Mac};
+        let day = china_date(self.now_ms());
+        let key = {
+            let mut cached = st.day_key.lock().await;
+            match cached.as_ref() {
+                Some((d, k)) if *d == day => k.clone(),
+                _ => {
+                    let fresh = data_encoding::HEXLOWER.encode(&crate::secret::random_bytes(32)?);
+                    let stored = self.store.search_client_key(day, &fresh).await?;
+                    let k = data_encoding::HEXLOWER
+                        .decode(stored.as_bytes())
+                        .map_err(|e| ServiceError::Internal(format!("search client key: {e}")))?;
+                    *cached = Some((day, k.clone()));
+                    k
+                }
+            }
+        };
+        let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&key)
+            .map_err(|e| ServiceError::Internal(format!("search client key: {e}")))?;
+        mac.update(ctx.ip.as_deref().unwrap_or("-").as_bytes());
+        Ok(data_encoding::HEXLOWER.encode(&mac.finalize().into_bytes()[..16]))
+    }
+
     /// Writes the in-memory search counts to the database (called periodically).
     pub async fn flush_search_log(&self) -> Result<(), ServiceError> {
         let Some(st) = self.search.as_ref() else { return Ok(()) };
-        let counts: Vec<(String, i64)> = match st.log.lock() {
+        let drained: Vec<(String, QueryLog)> = match st.log.lock() {
             Ok(mut log) => log.drain().collect(),
             Err(_) => return Ok(()),
         };
-        if counts.is_empty() {
+        if drained.is_empty() {
             return Ok(());
         }
         let day = china_date(self.now_ms());
+        let counts: Vec<(String, i64)> = drained.iter().map(|(q, l)| (q.clone(), l.hits)).collect();
+        let pairs: Vec<(String, String)> =
+            drained.iter().flat_map(|(q, l)| l.clients.iter().map(move |c| (q.clone(), c.clone()))).collect();
         self.store.record_search_terms(day, &counts).await?;
+        let keep_from = day - Duration::days(st.cfg.hot_days.max(1));
+        self.store.record_search_clients(day, &pairs, keep_from).await?;
         Ok(())
     }
 
-    /// 热门搜索: queries searched at least `hot_min_count` times in the last `hot_days` days
-    /// (cached for a minute).
+    /// 热门搜索: queries searched by at least `hot_min_count` distinct clients (each counted once
+    /// per day) in the last `hot_days` days, without any that the screening word lists or the
+    /// personal-data rules flag (cached for a minute). One client repeating a query cannot put
+    /// it on the list.
     pub async fn hot_searches(&self) -> Result<Vec<(String, i64)>, ServiceError> {
         let Some(st) = self.search.as_ref() else { return Ok(Vec::new()) };
         let now = self.now_ms();
@@ -588,7 +641,12 @@ impl Service {
             }
         }
         let since = china_date(now) - Duration::days(st.cfg.hot_days.max(1));
-        let v = self.store.top_search_terms(since, st.cfg.hot_min_count.max(1), st.cfg.hot_limit.clamp(1, 50)).await?;
+        let limit = st.cfg.hot_limit.clamp(1, 50);
+        // Ask for more than are shown, so that screened-out queries leave no gap.
+        let candidates = self.store.top_search_terms_by_clients(since, st.cfg.hot_min_count.max(1), limit * 3).await?;
+        let screener = self.screener();
+        let v: Vec<(String, i64)> =
+            candidates.into_iter().filter(|(q, _)| screener.screen(q).is_empty()).take(limit as usize).collect();
         if let Ok(mut cache) = st.hot.lock() {
             *cache = Some((now, v.clone()));
         }

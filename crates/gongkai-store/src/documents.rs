@@ -196,6 +196,9 @@ pub struct DocFilter {
     pub published_from: Option<NaiveDate>,
     pub published_to: Option<NaiveDate>,
     pub doc_number_norm: Option<String>,
+    /// In force on this day, by the legal dates: in force from its 施行日期 (else its publication
+    /// date) up to `ended_on`; a repealed or expired document whose end is undated is left out.
+    pub valid_on: Option<NaiveDate>,
     /// Keyset cursor: documents strictly after (published_on, id) in the order below.
     pub after: Option<(Option<NaiveDate>, i64)>,
 }
@@ -393,7 +396,7 @@ impl Store {
     pub async fn validity_events(&self, limit: i64) -> Result<Vec<ValidityEvent>, StoreError> {
         let rows: Vec<EventRow> = on_pool!(self, |p| {
             sqlx::query_as(
-                "SELECT e.document_id, e.from_state, e.to_state, e.on_date, e.at, e.reason, e.cause_document_id \
+                "SELECT e.document_id, e.from_state, e.to_state, e.on_date, e.at, e.pending, e.reason, e.cause_document_id \
                  FROM validity_events e JOIN documents d ON d.id = e.document_id WHERE d.public = TRUE \
                  ORDER BY e.at DESC, e.id DESC LIMIT $1",
             )
@@ -404,18 +407,41 @@ impl Store {
         rows_to_events(rows)
     }
 
-    /// The validity history of one document, oldest first.
+    /// The validity history of one document, oldest first by legal date (an undated change at the
+    /// day it was recorded), changes still ahead included.
     pub async fn validity_events_of(&self, document_id: i64) -> Result<Vec<ValidityEvent>, StoreError> {
         let rows: Vec<EventRow> = on_pool!(self, |p| {
             sqlx::query_as(
-                "SELECT document_id, from_state, to_state, on_date, at, reason, cause_document_id \
+                "SELECT document_id, from_state, to_state, on_date, at, pending, reason, cause_document_id \
                  FROM validity_events WHERE document_id = $1 ORDER BY at, id",
             )
             .bind(document_id)
             .fetch_all(p)
             .await?
         });
-        rows_to_events(rows)
+        let mut events = rows_to_events(rows)?;
+        // Stable: changes of one day keep the order they were recorded in.
+        events.sort_by_key(|e| e.on.unwrap_or_else(|| recorded_day(e.at_ms)));
+        Ok(events)
+    }
+
+    /// Changes recorded ahead of their legal date whose day has come (`on_date <= today`):
+    /// (event id, document id, new state), oldest first.
+    pub async fn due_validity_events(&self, today: NaiveDate) -> Result<Vec<(i64, i64, Validity)>, StoreError> {
+        let rows: Vec<(i64, i64, String)> = on_pool!(self, |p| {
+            sqlx::query_as(
+                "SELECT id, document_id, to_state FROM validity_events WHERE pending = TRUE AND on_date <= $1 \
+                 ORDER BY on_date, id",
+            )
+            .bind(today)
+            .fetch_all(p)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(id, doc, to)| {
+                Ok((id, doc, Validity::parse(&to).ok_or_else(|| bad("validity_events", "to_state", &to))?))
+            })
+            .collect()
     }
 
     /// Documents whose validity may change with the date: not repealed or expired.
@@ -461,18 +487,25 @@ impl Store {
     }
 }
 
-/// A `validity_events` row: document, from, to, date, instant, reason, cause.
-type EventRow = (i64, String, String, NaiveDate, i64, String, Option<i64>);
+/// A `validity_events` row: document, from, to, legal date, recorded instant, pending, reason,
+/// cause.
+type EventRow = (i64, String, String, Option<NaiveDate>, i64, bool, String, Option<i64>);
+
+/// The day in China (UTC+8) of an instant.
+fn recorded_day(ms: i64) -> NaiveDate {
+    chrono::DateTime::from_timestamp_millis(ms + 8 * 3_600_000).map(|t| t.date_naive()).unwrap_or_default()
+}
 
 fn rows_to_events(rows: Vec<EventRow>) -> Result<Vec<ValidityEvent>, StoreError> {
     rows.into_iter()
-        .map(|(id, from, to, on, at, reason, cause)| {
+        .map(|(id, from, to, on, at, pending, reason, cause)| {
             Ok(ValidityEvent {
                 document_id: id,
                 from: Validity::parse(&from).ok_or_else(|| bad("validity_events", "from_state", &from))?,
                 to: Validity::parse(&to).ok_or_else(|| bad("validity_events", "to_state", &to))?,
                 on,
                 at_ms: at,
+                pending,
                 reason,
                 cause_document_id: cause,
             })
@@ -558,6 +591,12 @@ fn doc_filter_sql(f: &DocFilter) -> (String, Vec<Arg>) {
     }
     if let Some(n) = &f.doc_number_norm {
         parts.push(push("d.doc_number_norm = ?", Arg::Text(n.clone()), &mut args));
+    }
+    if let Some(day) = f.valid_on {
+        let a = push("(d.effective_on <= ?", Arg::Date(day), &mut args);
+        let b = push("d.effective_on IS NULL AND d.published_on <= ?)", Arg::Date(day), &mut args);
+        let c = push("(d.ended_on > ?", Arg::Date(day), &mut args);
+        parts.push(format!("{a} OR {b} AND {c} OR d.ended_on IS NULL AND d.validity NOT IN ('repealed', 'expired'))"));
     }
     if let Some((date, id)) = f.after {
         match date {
@@ -816,18 +855,130 @@ impl Tx {
             .bind(document_id)
             .execute(c)
             .await?;
+            Ok::<(), StoreError>(())
+        })?;
+        self.refresh_ended_on(document_id).await
+    }
+
+    /// Recomputes `documents.ended_on` (see [`gongkai_domain::document::ended_on`]) from the
+    /// document's 有效期至 and the legal dates of its recorded repeals and expiries.
+    pub async fn refresh_ended_on(&mut self, document_id: i64) -> Result<(), StoreError> {
+        on_tx!(self, |c| {
+            let (expires,): (Option<NaiveDate>,) = sqlx::query_as("SELECT expires_on FROM documents WHERE id = $1")
+                .bind(document_id)
+                .fetch_one(&mut *c)
+                .await?;
+            let ends: Vec<(Option<NaiveDate>,)> = sqlx::query_as(
+                "SELECT on_date FROM validity_events WHERE document_id = $1 AND to_state IN ('repealed', 'expired') \
+                 AND on_date IS NOT NULL",
+            )
+            .bind(document_id)
+            .fetch_all(&mut *c)
+            .await?;
+            let ended = gongkai_domain::document::ended_on(expires, ends.into_iter().filter_map(|e| e.0));
+            sqlx::query("UPDATE documents SET ended_on = $1 WHERE id = $2")
+                .bind(ended)
+                .bind(document_id)
+                .execute(&mut *c)
+                .await?;
             Ok(())
         })
     }
 
-    /// Changes a document's validity and records the event.
+    /// Whether a change of `document_id` to `to` caused by `cause` is already recorded (applied or
+    /// still ahead), so publishing the cause again records nothing twice.
+    pub async fn has_validity_event(&mut self, document_id: i64, cause: i64, to: Validity) -> Result<bool, StoreError> {
+        on_tx!(self, |c| {
+            let row: Option<(i64,)> = sqlx::query_as(
+                "SELECT id FROM validity_events WHERE document_id = $1 AND cause_document_id = $2 AND to_state = $3 LIMIT 1",
+            )
+            .bind(document_id)
+            .bind(cause)
+            .bind(to.key())
+            .fetch_optional(c)
+            .await?;
+            Ok(row.is_some())
+        })
+    }
+
+    /// Records a change of validity whose legal date `on` is still ahead: the document keeps its
+    /// state until [`Tx::apply_validity_event`] applies the change on that day.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn schedule_validity(
+        &mut self,
+        document_id: i64,
+        from: Validity,
+        to: Validity,
+        on: NaiveDate,
+        reason: &str,
+        cause: Option<i64>,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, |c| {
+            sqlx::query(
+                "INSERT INTO validity_events (document_id, from_state, to_state, on_date, at, reason, cause_document_id, pending) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE)",
+            )
+            .bind(document_id)
+            .bind(from.key())
+            .bind(to.key())
+            .bind(on)
+            .bind(now_ms)
+            .bind(reason)
+            .bind(cause)
+            .execute(&mut *c)
+            .await?;
+            Ok::<(), StoreError>(())
+        })?;
+        self.refresh_ended_on(document_id).await
+    }
+
+    /// Applies a pending change whose legal date has come: the document takes its new state
+    /// (unless `skip_state`, when a later change already ended it) and the record stops being
+    /// pending. Returns the reason recorded with it.
+    pub async fn apply_validity_event(
+        &mut self,
+        event_id: i64,
+        skip_state: bool,
+        now_ms: i64,
+    ) -> Result<Option<String>, StoreError> {
+        let row: Option<(i64, String, String)> = on_tx!(self, |c| {
+            let row: Option<(i64, String, String)> = sqlx::query_as(
+                "UPDATE validity_events SET pending = FALSE WHERE id = $1 AND pending = TRUE \
+                 RETURNING document_id, to_state, reason",
+            )
+            .bind(event_id)
+            .fetch_optional(&mut *c)
+            .await?;
+            if let (Some((doc, to, _)), false) = (&row, skip_state) {
+                sqlx::query(
+                    "UPDATE documents SET validity = $1, validity_changed_at = $2, updated_at = $2 WHERE id = $3",
+                )
+                .bind(to)
+                .bind(now_ms)
+                .bind(doc)
+                .execute(&mut *c)
+                .await?;
+            }
+            row
+        });
+        let Some((doc, to, reason)) = row else { return Ok(None) };
+        let to = Validity::parse(&to).ok_or_else(|| bad("validity_events", "to_state", &to))?;
+        if !skip_state && gongkai_domain::qa::makes_stale(to) {
+            self.flag_qa_stale(doc, &format!("政策依据有效性变为“{}”：{reason}", to.label()), now_ms).await?;
+        }
+        Ok(Some(reason))
+    }
+
+    /// Changes a document's validity and records the event with its legal date `on` (`None`:
+    /// the source gave no date).
     #[allow(clippy::too_many_arguments)]
     pub async fn set_validity(
         &mut self,
         document_id: i64,
         from: Validity,
         to: Validity,
-        on: NaiveDate,
+        on: Option<NaiveDate>,
         reason: &str,
         cause: Option<i64>,
         now_ms: i64,
@@ -854,6 +1005,7 @@ impl Tx {
             .await?;
             Ok::<(), StoreError>(())
         })?;
+        self.refresh_ended_on(document_id).await?;
         // Answers citing a document that is amended, repealed or no longer in force go stale and
         // leave the public Q&A list until reviewed (the validity event above is their record).
         if gongkai_domain::qa::makes_stale(to) {
@@ -1017,6 +1169,8 @@ pub struct CleanupRow {
     pub title: String,
     pub state: String,
     pub published_at: Option<i64>,
+    /// The date the catalogue states for its decisions (else its publication date applies).
+    pub decided_on: Option<NaiveDate>,
     pub created_at: i64,
 }
 
@@ -1034,7 +1188,7 @@ impl Store {
     pub async fn cleanup(&self, id: i64) -> Result<Option<CleanupRow>, StoreError> {
         on_pool!(self, |p| {
             Ok(sqlx::query_as::<_, CleanupRow>(
-                "SELECT id, org_id, title, state, published_at, created_at FROM cleanup_campaigns WHERE id = $1",
+                "SELECT id, org_id, title, state, published_at, decided_on, created_at FROM cleanup_campaigns WHERE id = $1",
             )
             .bind(id)
             .fetch_optional(p)
@@ -1046,7 +1200,7 @@ impl Store {
     pub async fn cleanups(&self, published_only: bool) -> Result<Vec<CleanupRow>, StoreError> {
         on_pool!(self, |p| {
             Ok(sqlx::query_as::<_, CleanupRow>(
-                "SELECT id, org_id, title, state, published_at, created_at FROM cleanup_campaigns \
+                "SELECT id, org_id, title, state, published_at, decided_on, created_at FROM cleanup_campaigns \
                  WHERE ($1 = FALSE OR state = 'published') ORDER BY id DESC",
             )
             .bind(published_only)
@@ -1073,17 +1227,20 @@ impl Tx {
         &mut self,
         org_id: i64,
         title: &str,
+        decided_on: Option<NaiveDate>,
         by: Option<i64>,
         now_ms: i64,
     ) -> Result<i64, StoreError> {
         on_tx!(self, |c| {
             let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO cleanup_campaigns (org_id, title, state, created_by, created_at) VALUES ($1, $2, 'draft', $3, $4) RETURNING id",
+                "INSERT INTO cleanup_campaigns (org_id, title, state, decided_on, created_by, created_at) \
+                 VALUES ($1, $2, 'draft', $5, $3, $4) RETURNING id",
             )
             .bind(org_id)
             .bind(title)
             .bind(by)
             .bind(now_ms)
+            .bind(decided_on)
             .fetch_one(c)
             .await?;
             Ok(id)
@@ -1120,6 +1277,49 @@ impl Tx {
             .execute(c)
             .await?;
             Ok(r.rows_affected() == 1)
+        })
+    }
+}
+
+/// The attachments of an edition, read inside `tx`.
+pub(crate) async fn attachments_in(tx: &mut Tx, version_id: i64) -> Result<Vec<Attachment>, StoreError> {
+    let rows: Vec<AttRow> = crate::on_tx!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {ATT_COLS} FROM attachments WHERE version_id = $1 ORDER BY id"
+        )))
+        .bind(version_id)
+        .fetch_all(c)
+        .await?
+    });
+    Ok(rows.into_iter().map(Attachment::from).collect())
+}
+
+impl Store {
+    /// Public documents with `after_id < id < before_id` as (id, updated_at ms), in id order, at
+    /// most `limit`: one batch of a sitemap file, walked by the primary key (never an offset).
+    pub async fn public_document_stamps(
+        &self,
+        after_id: i64,
+        before_id: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        on_pool!(self, |p| {
+            Ok(sqlx::query_as(
+                "SELECT id, updated_at FROM documents WHERE id > $1 AND id < $2 AND public ORDER BY id LIMIT $3",
+            )
+            .bind(after_id)
+            .bind(before_id)
+            .bind(limit)
+            .fetch_all(p)
+            .await?)
+        })
+    }
+
+    /// The largest document id (0 when there is none): one step down the primary key.
+    pub async fn max_document_id(&self) -> Result<i64, StoreError> {
+        on_pool!(self, |p| {
+            let (n,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM documents").fetch_one(p).await?;
+            Ok(n.unwrap_or(0))
         })
     }
 }

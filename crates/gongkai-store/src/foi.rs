@@ -452,7 +452,7 @@ impl Store {
                   AND d.class IN {classes} AND d.published_on >= $2 AND d.published_on < $3), \
                  (SELECT COUNT(DISTINCT d.id) FROM documents d JOIN orgs o ON o.id = d.org_id \
                   JOIN validity_events v ON v.document_id = d.id WHERE {cond} AND d.class IN {classes} \
-                  AND v.to_state = 'repealed' AND v.on_date >= $2 AND v.on_date < $3), \
+                  AND v.to_state = 'repealed' AND v.pending = FALSE AND v.on_date >= $2 AND v.on_date < $3), \
                  (SELECT COUNT(*) FROM documents d JOIN orgs o ON o.id = d.org_id WHERE {cond} AND d.public \
                   AND d.class IN {classes} AND d.validity IN ('in_force', 'amended', 'partially_invalid'))"
             );

@@ -1,6 +1,10 @@
 //! Policy interpretation (政策解读): the extension rows of interpretation documents, their links
 //! to policy documents (`document_relations` of kind `interprets`) and the 三同步 settings of
 //! policy documents.
+//!
+//! The fields follow the edition workflow: `interpretations` holds the published edition's
+//! fields (all the public ever reads), `interpretation_drafts` the open edition's; publication
+//! moves the draft over. Staff reads take the draft when there is one.
 
 use gongkai_domain::document::Document;
 use gongkai_domain::interp::{InterpFields, InterpForm};
@@ -37,6 +41,12 @@ impl InterpRow {
 
 const INTERP_COLS: &str =
     "i.form, i.interpreter, i.interpreter_role, i.first_interpreter, i.media_url, i.transcript, i.alt_text";
+
+/// The fields staff work on: the open edition's draft, else the published ones (use as `… i`).
+const STAFF_INTERP: &str = "(SELECT document_id, form, interpreter, interpreter_role, first_interpreter, media_url, \
+     transcript, alt_text FROM interpretation_drafts UNION ALL SELECT document_id, form, interpreter, interpreter_role, \
+     first_interpreter, media_url, transcript, alt_text FROM interpretations p WHERE NOT EXISTS \
+     (SELECT 1 FROM interpretation_drafts x WHERE x.document_id = p.document_id))";
 
 /// The 三同步 settings of a policy document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -94,7 +104,20 @@ struct Joined {
 }
 
 impl Store {
-    /// The interpretation fields of a document, when it is an interpretation.
+    /// The fields staff work on: the open edition's, else the published edition's.
+    pub async fn interpretation_current(&self, document_id: i64) -> Result<Option<InterpFields>, StoreError> {
+        let row: Option<InterpRow> = on_pool!(self, |p| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {INTERP_COLS} FROM {STAFF_INTERP} i WHERE i.document_id = $1"
+            )))
+            .bind(document_id)
+            .fetch_optional(p)
+            .await?
+        });
+        row.map(InterpRow::into_fields).transpose()
+    }
+
+    /// The interpretation fields of a document's published edition.
     pub async fn interpretation(&self, document_id: i64) -> Result<Option<InterpFields>, StoreError> {
         let row: Option<InterpRow> = on_pool!(self, |p| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -107,21 +130,21 @@ impl Store {
         row.map(InterpRow::into_fields).transpose()
     }
 
-    /// Interpretations linked to a policy document, newest first; `public_only` keeps those the
-    /// public may see.
+    /// Interpretations linked to a policy document, newest first: with `public_only` those the
+    /// public may see with their published fields, else all with the fields staff work on.
     pub async fn interpretations_of(
         &self,
         target_id: i64,
         public_only: bool,
     ) -> Result<Vec<(Document, InterpFields)>, StoreError> {
+        let (source, filter) = if public_only { ("interpretations", "d.public") } else { (STAFF_INTERP, "TRUE") };
         let rows: Vec<Joined> = on_pool!(self, |p| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {DOC_COLS}, {INTERP_COLS} FROM documents d JOIN interpretations i ON i.document_id = d.id \
+                "SELECT {DOC_COLS}, {INTERP_COLS} FROM documents d JOIN {source} i ON i.document_id = d.id \
                  JOIN document_relations r ON r.document_id = d.id AND r.kind = 'interprets' \
-                 WHERE r.target_id = $1 AND (d.public OR NOT $2) ORDER BY d.first_published_at DESC, d.id DESC"
+                 WHERE r.target_id = $1 AND {filter} ORDER BY d.first_published_at DESC, d.id DESC"
             )))
             .bind(target_id)
-            .bind(public_only)
             .fetch_all(p)
             .await?
         });
@@ -222,8 +245,33 @@ impl Store {
 }
 
 impl Tx {
-    /// Writes the interpretation fields of a document.
-    pub async fn upsert_interpretation(
+    /// Publishes the open edition's interpretation fields (if any were saved): they replace the
+    /// published ones and the draft is deleted. Called when the edition is published.
+    pub async fn publish_interpretation_draft(&mut self, document_id: i64) -> Result<(), StoreError> {
+        on_tx!(self, |c| {
+            sqlx::query(
+                "INSERT INTO interpretations (document_id, form, interpreter, interpreter_role, first_interpreter, \
+                 media_url, transcript, alt_text, updated_at) SELECT document_id, form, interpreter, interpreter_role, \
+                 first_interpreter, media_url, transcript, alt_text, updated_at FROM interpretation_drafts \
+                 WHERE document_id = $1 ON CONFLICT (document_id) DO UPDATE SET form = excluded.form, \
+                 interpreter = excluded.interpreter, interpreter_role = excluded.interpreter_role, \
+                 first_interpreter = excluded.first_interpreter, media_url = excluded.media_url, \
+                 transcript = excluded.transcript, alt_text = excluded.alt_text, updated_at = excluded.updated_at",
+            )
+            .bind(document_id)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query("DELETE FROM interpretation_drafts WHERE document_id = $1")
+                .bind(document_id)
+                .execute(&mut *c)
+                .await?;
+            Ok(())
+        })
+    }
+
+    /// Writes the interpretation fields of a document's open edition (never what the public
+    /// sees: that changes only when the edition is published).
+    pub async fn upsert_interpretation_draft(
         &mut self,
         document_id: i64,
         f: &InterpFields,
@@ -232,7 +280,7 @@ impl Tx {
         let form = f.form.unwrap_or(InterpForm::Text).key();
         on_tx!(self, |c| {
             sqlx::query(
-                "INSERT INTO interpretations (document_id, form, interpreter, interpreter_role, first_interpreter, \
+                "INSERT INTO interpretation_drafts (document_id, form, interpreter, interpreter_role, first_interpreter, \
                  media_url, transcript, alt_text, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                  ON CONFLICT (document_id) DO UPDATE SET form = $2, interpreter = $3, interpreter_role = $4, \
                  first_interpreter = $5, media_url = $6, transcript = $7, alt_text = $8, updated_at = $9",
@@ -256,8 +304,9 @@ impl Tx {
     pub async fn interpretation_ids_of(&mut self, target_id: i64) -> Result<Vec<i64>, StoreError> {
         let rows: Vec<(i64,)> = on_tx!(self, |c| {
             sqlx::query_as(
-                "SELECT r.document_id FROM document_relations r JOIN interpretations i ON i.document_id = r.document_id \
-                 WHERE r.target_id = $1 AND r.kind = 'interprets' ORDER BY r.document_id",
+                "SELECT r.document_id FROM document_relations r JOIN documents x ON x.id = r.document_id \
+                 WHERE r.target_id = $1 AND r.kind = 'interprets' AND x.class = 'interpretation' \
+                 ORDER BY r.document_id",
             )
             .bind(target_id)
             .fetch_all(c)
@@ -299,4 +348,18 @@ impl Tx {
             Ok(())
         })
     }
+}
+
+/// The interpretation fields staff work on (the open edition's, else the published), read
+/// inside `tx`.
+pub(crate) async fn interpretation_in(tx: &mut Tx, document_id: i64) -> Result<Option<InterpFields>, StoreError> {
+    let row: Option<InterpRow> = crate::on_tx!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {INTERP_COLS} FROM {STAFF_INTERP} i WHERE i.document_id = $1"
+        )))
+        .bind(document_id)
+        .fetch_optional(c)
+        .await?
+    });
+    row.map(InterpRow::into_fields).transpose()
 }

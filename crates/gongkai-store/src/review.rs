@@ -61,6 +61,8 @@ pub struct ScreeningRow {
     pub round: i64,
     pub blocks: bool,
     pub at: i64,
+    /// SHA-256 (hex) of exactly the content screened.
+    pub content_hash: String,
 }
 
 /// One stored finding: where, what, how serious, the masked text (never the matched text).
@@ -139,7 +141,7 @@ const OVERRIDE_COLS: &str = "v.id, v.subject_kind, v.subject_id, v.org_id, o.nam
      v.reason, v.by_id, v.by_name, v.at";
 const RECORD_COLS: &str =
     "id, subject_kind, subject_id, org_id, round, step, decision, opinion, reviewer_id, reviewer_name, at";
-const SCREENING_COLS: &str = "id, subject_kind, subject_id, org_id, round, blocks, at";
+const SCREENING_COLS: &str = "id, subject_kind, subject_id, org_id, round, blocks, at, content_hash";
 
 impl Store {
     /// Every configured chain, by organisation path and class.
@@ -404,6 +406,7 @@ impl Tx {
         org_id: i64,
         round: i64,
         blocks: bool,
+        content_hash: &str,
         findings: &[FindingRow],
         now_ms: i64,
     ) -> Result<i64, StoreError> {
@@ -420,8 +423,8 @@ impl Tx {
                 sqlx::query("DELETE FROM screenings WHERE id = $1").bind(old).execute(&mut *c).await?;
             }
             let (sid,): (i64,) = sqlx::query_as(
-                "INSERT INTO screenings (subject_kind, subject_id, org_id, round, blocks, at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                "INSERT INTO screenings (subject_kind, subject_id, org_id, round, blocks, at, content_hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(kind)
             .bind(id)
@@ -429,6 +432,7 @@ impl Tx {
             .bind(round)
             .bind(blocks)
             .bind(now_ms)
+            .bind(content_hash)
             .fetch_one(&mut *c)
             .await?;
             for f in findings {
@@ -482,7 +486,9 @@ impl Tx {
     pub async fn has_override(&mut self, kind: &str, id: i64, round: i64) -> Result<bool, StoreError> {
         on_tx!(self, |c| {
             let r: Option<(i64,)> = sqlx::query_as(
-                "SELECT id FROM review_overrides WHERE subject_kind = $1 AND subject_id = $2 AND round = $3 LIMIT 1",
+                "SELECT o.id FROM review_overrides o JOIN screenings s ON s.id = o.screening_id \
+                 WHERE o.subject_kind = $1 AND o.subject_id = $2 AND o.round = $3 \
+                 AND s.subject_kind = $1 AND s.subject_id = $2 AND s.round = $3 LIMIT 1",
             )
             .bind(kind)
             .bind(id)
@@ -497,8 +503,9 @@ impl Tx {
     pub async fn insert_override(&mut self, o: &NewOverride<'_>) -> Result<i64, StoreError> {
         on_tx!(self, |c| {
             let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO review_overrides (subject_kind, subject_id, org_id, round, kinds, reason, by_id, by_name, at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                "INSERT INTO review_overrides (subject_kind, subject_id, org_id, round, kinds, reason, by_id, by_name, at, \
+                 screening_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, (SELECT id FROM screenings \
+                 WHERE subject_kind = $1 AND subject_id = $2 AND round = $4)) RETURNING id",
             )
             .bind(o.subject_kind)
             .bind(o.subject_id)
@@ -513,5 +520,24 @@ impl Tx {
             .await?;
             Ok(id)
         })
+    }
+}
+
+impl Tx {
+    /// The attachments of an edition, read inside the transaction (for the content hash that
+    /// approval and publication compare).
+    pub async fn attachments_of(
+        &mut self,
+        version_id: i64,
+    ) -> Result<Vec<gongkai_domain::document::Attachment>, StoreError> {
+        crate::documents::attachments_in(self, version_id).await
+    }
+
+    /// A document's interpretation fields, read inside the transaction.
+    pub async fn interpretation(
+        &mut self,
+        document_id: i64,
+    ) -> Result<Option<gongkai_domain::interp::InterpFields>, StoreError> {
+        crate::interp::interpretation_in(self, document_id).await
     }
 }

@@ -116,6 +116,75 @@ impl Store {
         tx.commit().await
     }
 
+    /// Records which clients (keyed hashes) searched which queries on `day`; a client counts
+    /// once per query and day. Rows before `keep_from` are deleted in the same transaction.
+    pub async fn record_search_clients(
+        &self,
+        day: NaiveDate,
+        pairs: &[(String, String)],
+        keep_from: NaiveDate,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        for (query, client) in pairs {
+            crate::on_tx!(tx, |c| {
+                sqlx::query(
+                    "INSERT INTO search_term_clients (day, query, client) VALUES ($1, $2, $3) \
+                     ON CONFLICT (day, query, client) DO NOTHING",
+                )
+                .bind(day)
+                .bind(query)
+                .bind(client)
+                .execute(c)
+                .await?;
+            });
+        }
+        crate::on_tx!(tx, |c| {
+            sqlx::query("DELETE FROM search_term_clients WHERE day < $1").bind(keep_from).execute(c).await?;
+        });
+        tx.commit().await
+    }
+
+    /// The key of `day` for hashing client addresses: made from `fresh` when the day has none yet
+    /// (several nodes agree on the first one written); keys of earlier days are deleted.
+    pub async fn search_client_key(&self, day: NaiveDate, fresh: &str) -> Result<String, StoreError> {
+        let mut tx = self.begin().await?;
+        let key: String = crate::on_tx!(tx, |c| {
+            sqlx::query("INSERT INTO search_client_keys (day, secret) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING")
+                .bind(day)
+                .bind(fresh)
+                .execute(&mut *c)
+                .await?;
+            sqlx::query("DELETE FROM search_client_keys WHERE day < $1").bind(day).execute(&mut *c).await?;
+            sqlx::query_scalar("SELECT secret FROM search_client_keys WHERE day = $1")
+                .bind(day)
+                .fetch_one(&mut *c)
+                .await?
+        });
+        tx.commit().await?;
+        Ok(key)
+    }
+
+    /// The queries searched by the most distinct clients since `since` (a client counts once per
+    /// query and day), those with at least `min_clients`.
+    pub async fn top_search_terms_by_clients(
+        &self,
+        since: NaiveDate,
+        min_clients: i64,
+        limit: i64,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        on_pool!(self, |p| {
+            Ok(sqlx::query_as(
+                "SELECT query, CAST(COUNT(*) AS BIGINT) AS n FROM search_term_clients WHERE day >= $1 \
+                 GROUP BY query HAVING COUNT(*) >= $2 ORDER BY n DESC, query LIMIT $3",
+            )
+            .bind(since)
+            .bind(min_clients)
+            .bind(limit)
+            .fetch_all(p)
+            .await?)
+        })
+    }
+
     /// The most searched queries since `since` with at least `min_hits` searches.
     pub async fn top_search_terms(
         &self,

@@ -81,14 +81,9 @@ impl FromRequestParts<AppState> for Staff {
     }
 }
 
-/// Only local paths are accepted as a place to return to after login.
+/// Only a same-site path is accepted as a place to return to.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => {
-            n.to_owned()
-        }
-        _ => "/admin/".to_owned(),
-    }
+    crate::params::same_site_path(next, "/admin/")
 }
 
 fn notice_text(code: Option<&str>) -> Option<&'static str> {

@@ -652,6 +652,9 @@ struct CleanupForm {
     title: String,
     #[serde(default)]
     items: String,
+    /// The date the catalogue states for its decisions (YYYY-MM-DD); blank: the day it is published.
+    #[serde(default)]
+    decided_on: Option<String>,
 }
 
 async fn render_cleanups(
@@ -705,10 +708,18 @@ async fn cleanup_create(State(state): State<AppState>, Staff(_me, id): Staff, Fo
             }),
         }
     }
+    let decided_on = match crate::params::date("decided_on", &f.decided_on) {
+        Ok(d) => d,
+        Err(_) => {
+            errors
+                .push(FieldMessage { field: "decided_on".into(), message: "日期无效，应为 YYYY-MM-DD".into() });
+            None
+        }
+    };
     if !errors.is_empty() {
         return render_cleanups(&state, &id, &f, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    match state.svc.create_cleanup(&id.ctx(), &f.org, &f.title, &items).await {
+    match state.svc.create_cleanup(&id.ctx(), &f.org, &f.title, decided_on, &items).await {
         Ok(_) => Redirect::to("/admin/cleanups?notice=created").into_response(),
         Err(e) => match failed(AppError::from(e)) {
             Ok(errors) => render_cleanups(&state, &id, &f, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,

@@ -305,11 +305,12 @@ async fn clean_copy(State(state): State<AppState>, Staff(_me, id): Staff, Path(a
         Ok(x) => x,
         Err(e) => return AppError::from(e).into_response(),
     };
-    let result = tokio::task::spawn_blocking(move || {
-        let limits = gongkai_extract::Limits::default();
-        gongkai_extract::read_file(&path, &limits).and_then(|b| gongkai_extract::clean(&b, &limits))
-    })
-    .await;
+    let result = state
+        .svc
+        .extraction(gongkai_extract::Limits::default().max_input, move |limits| {
+            gongkai_extract::read_file(&path, limits).and_then(|b| gongkai_extract::clean(&b, limits))
+        })
+        .await;
     match result {
         Ok(Ok(bytes)) => {
             let name: String =

@@ -331,7 +331,12 @@ struct VersionDto {
 struct ValidityDto {
     from: &'static str,
     to: &'static str,
-    on: String,
+    /// The date the change took (or takes) legal effect; `null` when its source gave none.
+    on: Option<String>,
+    /// When the platform recorded the change (RFC 3339).
+    recorded_at: String,
+    /// The legal date is still ahead: the document changes on `on`.
+    pending: bool,
     reason: String,
     cause_document_id: Option<i64>,
 }
@@ -396,7 +401,9 @@ async fn get_document(State(state): State<AppState>, Path(id): Path<String>) -> 
             .map(|e| ValidityDto {
                 from: e.from.key(),
                 to: e.to.key(),
-                on: e.on.to_string(),
+                on: date(e.on),
+                recorded_at: crate::feeds::rfc3339(e.at_ms),
+                pending: e.pending,
                 reason: e.reason.clone(),
                 cause_document_id: e.cause_document_id,
             })

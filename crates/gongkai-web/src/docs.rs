@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use gongkai_service::domain::document::{
-    Block, DocClass, Document, Edition, RelationKind, Validity, parse_body, parse_topic,
+    Block, DocClass, Document, Edition, RelationKind, Validity, ValidityEvent, parse_body, parse_topic,
 };
 use gongkai_service::{DocFilter, PublicDocument};
 use minijinja::{Value, context};
@@ -108,18 +108,44 @@ pub fn public_document_value(p: &PublicDocument) -> Value {
             }
         })
         .collect();
-    // The document that ended this one, for the notice at the top.
-    let ended_by = p
+    // The notice at the top: one plain sentence per change that ended, changed or will end the
+    // document, with its legal date and the document that caused it.
+    let notices: Vec<Value> = p
         .validity_events
         .iter()
-        .rev()
-        .find(|e| matches!(e.to, Validity::Repealed | Validity::Expired | Validity::Amended))
+        .filter(|e| {
+            matches!(e.to, Validity::Repealed | Validity::Expired | Validity::Amended | Validity::PartiallyInvalid)
+        })
         .map(|e| {
             let cause = e.cause_document_id.and_then(|c| {
-                p.relations.iter().find(|r| r.from_id == c).map(|r| context! { url => format!("/doc/{c}"), title => r.other_title.clone() })
+                p.relations
+                    .iter()
+                    .find(|r| r.from_id == c)
+                    .map(|r| context! { url => format!("/doc/{c}"), title => r.other_title.clone() })
             });
-            context! { to => e.to.key(), to_label => e.to.label(), on => e.on.to_string(), reason => e.reason.clone(), cause => cause }
-        });
+            context! { text => notice_text(e), reason => e.reason.clone(), cause => cause }
+        })
+        .collect();
+    // A repealed or expired state with no recorded change (older imports) still gets its notice.
+    let notices = if notices.is_empty()
+        && matches!(
+            p.doc.validity,
+            Validity::Repealed | Validity::Expired | Validity::PartiallyInvalid | Validity::Amended
+        ) {
+        vec![
+            context! { text => format!("本文件{}（日期未注明）。", p.doc.validity.label()), reason => "", cause => () },
+        ]
+    } else {
+        notices
+    };
+    let ended = matches!(p.doc.validity, Validity::Repealed | Validity::Expired);
+    let notice_kind = if ended
+        || p.validity_events.iter().any(|e| e.pending && matches!(e.to, Validity::Repealed | Validity::Expired))
+    {
+        "ended"
+    } else {
+        "changed"
+    };
     let replaced_by: Vec<Value> = p
         .relations
         .iter()
@@ -133,7 +159,8 @@ pub fn public_document_value(p: &PublicDocument) -> Value {
         joint_orgs => p.joint_orgs.iter().map(crate::public::org_value).collect::<Vec<_>>(),
         body => body_value(&p.edition.fields.body),
         relations => relations,
-        ended_by => ended_by,
+        notices => notices,
+        notice_kind => notice_kind,
         replaced_by => replaced_by,
         attachments => p.attachments.iter().map(|a| context! {
             id => a.id, filename => a.filename.clone(), size_kb => (a.size + 1023) / 1024, content_type => a.content_type.clone(),
@@ -144,8 +171,27 @@ pub fn public_document_value(p: &PublicDocument) -> Value {
             change_note => e.fields.change_note.clone(),
         }).collect::<Vec<_>>(),
         validity_events => p.validity_events.iter().map(|e| context! {
-            from => e.from.label(), to => e.to.label(), on => e.on.to_string(), reason => e.reason.clone(),
+            from => e.from.label(), to => e.to.label(), reason => e.reason.clone(),
+            on => e.on.map(|d| d.to_string()), pending => e.pending,
         }).collect::<Vec<_>>(),
+    }
+}
+
+/// The plain sentence of the notice for one validity change, with its legal date: "本文件已于
+/// 2024-05-14 失效。", "本文件将于 2027-01-01 废止。", or undated when the source gave no date.
+pub fn notice_text(e: &ValidityEvent) -> String {
+    let verb = match e.to {
+        Validity::Repealed => "废止",
+        Validity::Expired => "失效",
+        Validity::Amended => "被修改",
+        Validity::PartiallyInvalid => "部分失效",
+        other => other.label(),
+    };
+    match e.on {
+        Some(d) if e.pending => format!("本文件将于 {d} {verb}。"),
+        Some(d) if e.to == Validity::Amended => format!("本文件自 {d} 起已被修改。"),
+        Some(d) => format!("本文件已于 {d} {verb}。"),
+        None => format!("本文件已{verb}（日期未注明）。"),
     }
 }
 
@@ -184,6 +230,12 @@ pub struct ListQuery {
     pub to: Option<String>,
     #[serde(default)]
     pub doc_number: Option<String>,
+    /// In force on this day (YYYY-MM-DD), by the legal dates: `on` on the public pages
+    /// (`/registry?on=`), `valid_on` in the API.
+    #[serde(default)]
+    pub on: Option<String>,
+    #[serde(default)]
+    pub valid_on: Option<String>,
     #[serde(default)]
     pub page: Option<String>,
     #[serde(default)]
@@ -199,8 +251,15 @@ impl ListQuery {
         if let Some(c) = blank(&self.class) {
             f.class = Some(DocClass::parse(c).ok_or_else(|| invalid("class", format!("未知的文件类别“{c}”")))?);
         }
+        f.valid_on = match (date("on", &self.on)?, date("valid_on", &self.valid_on)?) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(invalid("valid_on", "on 与 valid_on 指定了不同的日期，请只给出一个".into()));
+            }
+            (a, b) => a.or(b),
+        };
         match blank(&self.validity) {
-            None if default_current => f.validities = current_validities(),
+            // "In force on a date" replaces today's validity as the default.
+            None if default_current && f.valid_on.is_none() => f.validities = current_validities(),
             None | Some("all") => {}
             Some("current") => f.validities = current_validities(),
             Some(list) => {

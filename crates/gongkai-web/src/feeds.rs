@@ -44,7 +44,7 @@ pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
     format!("http://{host}")
 }
 
-fn rfc3339(ms: i64) -> String {
+pub(crate) fn rfc3339(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .unwrap_or_default()
@@ -186,7 +186,9 @@ pub async fn by_topic(
     .await
 }
 
-/// `/feeds/validity.atom`: recent validity changes (生效、修改、废止、失效).
+/// `/feeds/validity.atom`: recent validity changes (生效、修改、废止、失效), newest recorded first so
+/// subscribers see each new notice. Every entry states the change's legal date (in its title,
+/// summary and `published`, midnight in China); `updated` is when the platform recorded it.
 pub async fn validity(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     let base = base_url(&state, &headers);
     let events = state.svc.recent_validity_events(50).await?;
@@ -194,19 +196,27 @@ pub async fn validity(State(state): State<AppState>, headers: HeaderMap) -> Resu
         .iter()
         .map(|(e, d)| {
             let url = format!("{base}/doc/{}", d.id);
+            let (when, published) = match e.on {
+                Some(on) => (
+                    if e.pending { format!("将于 {on}") } else { on.to_string() },
+                    format!("<published>{on}T00:00:00+08:00</published>"),
+                ),
+                None => ("日期未注明".to_owned(), String::new()),
+            };
             let xml = format!(
-                "<entry><id>{url}#validity-{}</id><title>{}：{} → {}</title><updated>{}</updated>\
+                "<entry><id>{url}#validity-{}</id><title>{}：{} → {}（{}）</title>{published}<updated>{}</updated>\
                  <link rel=\"alternate\" type=\"text/html\" href=\"{url}\"/>\
-                 <category term=\"{}\" label=\"{}\" scheme=\"{base}/validity\"/><summary>{}（{}）</summary></entry>",
+                 <category term=\"{}\" label=\"{}\" scheme=\"{base}/validity\"/><summary>{}：{}</summary></entry>",
                 e.at_ms,
                 xml_escape(&d.title),
                 xml_escape(e.from.label()),
                 xml_escape(e.to.label()),
+                xml_escape(&when),
                 rfc3339(e.at_ms),
                 e.to.key(),
                 xml_escape(e.to.label()),
+                xml_escape(&crate::docs::notice_text(e)),
                 xml_escape(&e.reason),
-                e.on,
             );
             (e.at_ms, xml)
         })
@@ -215,36 +225,103 @@ pub async fn validity(State(state): State<AppState>, headers: HeaderMap) -> Resu
     Ok(feed(&state, &base, "/feeds/validity.atom", &title, "/registry", entries))
 }
 
-/// `/sitemap.xml`: the site's pages and every public document with its last change.
+/// URLs per sitemap file the protocol allows (sitemaps.org: 50,000 URLs and 50 MB uncompressed).
+pub const SITEMAP_MAX_URLS: i64 = 50_000;
+
+/// Rows read per database round trip while a sitemap file streams.
+const SITEMAP_BATCH: i64 = 2_000;
+
+const XML: &str = "application/xml; charset=utf-8";
+
+/// `/sitemap.xml`: a sitemap index (sitemaps.org) over `/sitemaps/pages.xml` and one file per
+/// range of `sitemap_chunk` document ids, so that no file exceeds the protocol's 50,000 URLs.
+/// The ranges come from the largest id (one step down the primary key), never from a count.
 pub async fn sitemap(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     let base = base_url(&state, &headers);
+    let chunk = state.web.sitemap_chunk.clamp(1, SITEMAP_MAX_URLS);
+    let files = state.svc.max_document_id().await? / chunk + 1;
     let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">",
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">",
     );
-    for p in ["/", "/documents", "/registry"] {
-        xml.push_str(&format!("<url><loc>{base}{p}</loc></url>"));
+    xml.push_str(&format!("<sitemap><loc>{base}/sitemaps/pages.xml</loc></sitemap>"));
+    for n in 0..files {
+        xml.push_str(&format!("<sitemap><loc>{base}/sitemaps/documents-{n}.xml</loc></sitemap>"));
     }
-    for o in state.svc.list_orgs(None).await? {
-        xml.push_str(&format!(
-            "<url><loc>{base}/org/{}/</loc></url>",
-            xml_escape(&crate::docs::url_path_escape(&o.code))
-        ));
-    }
-    let f = DocFilter { public_only: true, ..DocFilter::default() };
-    let mut offset = 0;
-    loop {
-        let docs = state.svc.list_documents(&f, 200, offset).await?.docs;
-        if docs.is_empty() || offset >= 49_000 {
-            break;
+    xml.push_str("</sitemapindex>\n");
+    Ok(([(header::CONTENT_TYPE, XML)], xml).into_response())
+}
+
+/// `/sitemaps/pages.xml` (the site's own pages and every organisation's subsite) and
+/// `/sitemaps/documents-N.xml` (public documents with ids in the N-th range, with their last
+/// change), the latter streamed batch by batch in id order.
+pub async fn sitemap_file(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Result<Response, AppError> {
+    let base = base_url(&state, &headers);
+    const HEAD: &str =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">";
+    if file == "pages.xml" {
+        let mut xml = String::from(HEAD);
+        for p in ["/", "/documents", "/registry", "/interpretations", "/qa", "/cleanups"] {
+            xml.push_str(&format!("<url><loc>{base}{p}</loc></url>"));
         }
-        offset += docs.len() as i64;
-        for d in docs {
-            let lastmod = chrono::DateTime::from_timestamp_millis(d.updated_at_ms)
-                .map(|t| t.date_naive().to_string())
-                .unwrap_or_default();
-            xml.push_str(&format!("<url><loc>{base}/doc/{}</loc><lastmod>{lastmod}</lastmod></url>", d.id));
+        for o in state.svc.list_orgs(None).await? {
+            xml.push_str(&format!(
+                "<url><loc>{base}/org/{}/</loc></url>",
+                xml_escape(&crate::docs::url_path_escape(&o.code))
+            ));
         }
+        xml.push_str("</urlset>\n");
+        return Ok(([(header::CONTENT_TYPE, XML)], xml).into_response());
     }
-    xml.push_str("</urlset>\n");
-    Ok(([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response())
+    let not_found = || AppError::new(crate::error::ErrorCode::NotFound, "没有这个站点地图文件");
+    let n: i64 = file
+        .strip_prefix("documents-")
+        .and_then(|r| r.strip_suffix(".xml"))
+        .filter(|d| !d.is_empty() && d.len() <= 9 && d.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|d| d.parse().ok())
+        .ok_or_else(not_found)?;
+    let chunk = state.web.sitemap_chunk.clamp(1, SITEMAP_MAX_URLS);
+    if n > state.svc.max_document_id().await? / chunk {
+        return Err(not_found());
+    }
+    // Ids n*chunk ..= (n+1)*chunk - 1, read in batches after the last id sent.
+    let (first, end) = (n * chunk, (n + 1) * chunk);
+    let svc = state.svc.clone();
+    struct Walk {
+        after: Option<i64>,
+        done: bool,
+    }
+    let stream = futures_util::stream::unfold(Walk { after: Some(first - 1), done: false }, move |w| {
+        let svc = svc.clone();
+        let base = base.clone();
+        async move {
+            if w.done {
+                return None;
+            }
+            let Some(after) = w.after else {
+                return Some((Ok(axum::body::Bytes::from_static(b"</urlset>\n")), Walk { after: None, done: true }));
+            };
+            let rows = match svc.public_document_stamps(after, end, SITEMAP_BATCH).await {
+                Ok(r) => r,
+                // The status line is sent already: end the body so the client sees a broken file.
+                Err(e) => return Some((Err(std::io::Error::other(e.to_string())), Walk { after: None, done: true })),
+            };
+            let mut xml = String::with_capacity(rows.len() * 96 + HEAD.len());
+            if after == first - 1 {
+                xml.push_str(HEAD);
+            }
+            for (id, updated) in &rows {
+                let lastmod = chrono::DateTime::from_timestamp_millis(*updated)
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                    .unwrap_or_default();
+                xml.push_str(&format!("<url><loc>{base}/doc/{id}</loc><lastmod>{lastmod}</lastmod></url>"));
+            }
+            let next = if (rows.len() as i64) < SITEMAP_BATCH { None } else { rows.last().map(|r| r.0) };
+            Some((Ok(axum::body::Bytes::from(xml)), Walk { after: next, done: false }))
+        }
+    });
+    Ok(([(header::CONTENT_TYPE, XML)], axum::body::Body::from_stream(stream)).into_response())
 }

@@ -113,10 +113,13 @@ impl Identity {
     }
 
     /// Whether a session counts as its account on this request: past every login step, and when
-    /// the password must be changed, only where it is changed.
+    /// the password must be changed, only where it is changed (and on the login steps, which send
+    /// it there).
     fn complete(&self, s: &SessionAuth) -> bool {
         s.session.stage == SessionStage::Full
-            && (!s.user.user.must_change_password || PASSWORD_CHANGE_PATHS.contains(&self.path.as_str()))
+            && (!s.user.user.must_change_password
+                || PASSWORD_CHANGE_PATHS.contains(&self.path.as_str())
+                || LOGIN_STEP_PATHS.contains(&self.path.as_str()))
     }
 }
 

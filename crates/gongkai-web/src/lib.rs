@@ -74,6 +74,9 @@ pub struct WebConfig {
     pub public_url: Option<String>,
     /// The pre-publication screening engine (公开前审查) with the configured word lists.
     pub screener: Arc<gongkai_domain::screen::Screener>,
+    /// Document ids per sitemap file (`/sitemaps/documents-N.xml`): at most 50,000 URLs each, as
+    /// the sitemap protocol allows.
+    pub sitemap_chunk: i64,
 }
 
 impl Default for WebConfig {
@@ -89,6 +92,7 @@ impl Default for WebConfig {
             icp: None,
             public_url: None,
             screener: Arc::new(gongkai_domain::screen::Screener::default()),
+            sitemap_chunk: crate::feeds::SITEMAP_MAX_URLS,
         }
     }
 }

@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/feeds/topic.atom", get(crate::feeds::by_topic))
         .route("/feeds/validity.atom", get(crate::feeds::validity))
         .route("/sitemap.xml", get(crate::feeds::sitemap))
+        .route("/sitemaps/{file}", get(crate::feeds::sitemap_file))
         .route("/cleanups", get(cleanups_page))
         .route("/cleanups/{id}", get(cleanup_page))
 }
@@ -136,13 +137,9 @@ struct NextQuery {
     next: Option<String>,
 }
 
+/// Only a same-site path is accepted as a place to return to.
 fn local_path(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => {
-            n.to_owned()
-        }
-        _ => "/".to_owned(),
-    }
+    crate::params::same_site_path(next, "/")
 }
 
 /// The display settings page (适老版、高对比度).
@@ -223,15 +220,19 @@ async fn render_list(
     for v in Validity::ALL {
         validities.push(context! { key => v.key(), label => v.label() });
     }
-    let validity_selected = q
-        .validity
-        .clone()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| if lp.default_current { "current".into() } else { "all".into() });
+    let validity_selected =
+        q.validity.clone().filter(|v| !v.is_empty()).unwrap_or_else(|| {
+            if lp.default_current && f.valid_on.is_none() { "current".into() } else { "all".into() }
+        });
     let mut qs = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in
-        [("org", &q.org), ("class", &q.class), ("topic", &q.topic), ("validity", &q.validity), ("year", &q.year)]
-    {
+    for (k, v) in [
+        ("org", &q.org),
+        ("class", &q.class),
+        ("topic", &q.topic),
+        ("validity", &q.validity),
+        ("year", &q.year),
+        ("on", &q.on),
+    ] {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             qs.append_pair(k, v);
         }
@@ -261,6 +262,7 @@ async fn render_list(
             validities => validities, validity_selected => validity_selected,
             facets => context! { class => class_facet, validity => validity_facet },
             feed_url => feed_url,
+            valid_on => f.valid_on.map(|d| d.to_string()),
         },
     )
 }
@@ -295,7 +297,7 @@ async fn registry_page(
         ListPage {
             heading: "行政规范性文件统一查询",
             intro: Some(
-                "汇集各级各部门的行政规范性文件。默认只显示现行有效的文件；未公开的规范性文件不得作为行政管理依据。",
+                "汇集各级各部门的行政规范性文件。默认只显示现行有效的文件，也可以查询在某一日有效的文件；未公开的规范性文件不得作为行政管理依据。",
             ),
             action: "/registry",
             default_current: true,

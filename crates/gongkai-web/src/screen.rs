@@ -6,7 +6,8 @@
 //! anything blocks publication. Needs an API token or a logged-in session (with its CSRF token,
 //! checked by the identity middleware). Nothing is stored and nothing is logged of the content.
 //! The upload body limit (`screen.max_upload_mb`, a route limit of its own) bounds the input; extraction and screening
-//! run on the blocking pool.
+//! run in one of the service's extraction slots (`screen.max_concurrent`) within the character budget
+//! (`screen.max_extracted_chars`; more is refused as `payload_too_large`).
 
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::header;
@@ -72,7 +73,7 @@ fn dto(format: &'static str, findings: Vec<Finding>) -> ScreenDto {
 
 fn file_error(e: &ExtractError) -> AppError {
     let code = match e {
-        ExtractError::TooLarge { .. } => ErrorCode::PayloadTooLarge,
+        ExtractError::TooLarge { .. } | ExtractError::TextLimit { .. } => ErrorCode::PayloadTooLarge,
         _ => ErrorCode::ValidationFailed,
     };
     let mut err = AppError::new(code, e.to_string());
@@ -111,12 +112,15 @@ pub async fn screen(
             err.fields.push(FieldMessage { field: "file".into(), message: "请选择要审查的文件".into() });
             return Err(err);
         };
-        let result = tokio::task::spawn_blocking(move || {
-            gongkai_extract::screen_file(&bytes, &Limits::default(), &screener)
-                .map(|(extracted, findings)| (extracted.format.as_str(), findings))
-        })
-        .await
-        .map_err(|_| AppError::new(ErrorCode::Internal, "审查时发生内部错误。"))?;
+        // In one of the service's extraction slots, within its character budget.
+        let result = state
+            .svc
+            .extraction(Limits::default().max_input, move |limits| {
+                gongkai_extract::screen_file(&bytes, limits, &screener)
+                    .map(|(extracted, findings)| (extracted.format.as_str(), findings))
+            })
+            .await
+            .map_err(|_| AppError::new(ErrorCode::Internal, "审查时发生内部错误。"))?;
         let (format, findings) = result.map_err(|e| file_error(&e))?;
         return Ok(Json(dto(format, findings)));
     }

@@ -41,6 +41,10 @@ pub struct Screen {
     pub misstatement_severity: String,
     /// Largest file `POST /api/v1/screen` accepts, in MB.
     pub max_upload_mb: u32,
+    /// Most characters one extraction may produce (the extraction-bomb budget).
+    pub max_extracted_chars: u64,
+    /// Extractions running at once (0 = one per CPU); more wait their turn.
+    pub max_concurrent: u32,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -79,6 +83,10 @@ pub struct Server {
     pub request_timeout_secs: u64,
     pub shutdown_grace_secs: u64,
     pub background_tasks: bool,
+    /// Run as if the clock read this instant at start (RFC 3339, or `YYYY-MM-DD` for 10:00 China
+    /// time that day), then let it run on: rehearsals of a deadline and reproducible tests. Empty:
+    /// the system clock.
+    pub clock_start: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -161,6 +169,8 @@ impl Default for Config {
                 prohibited_severity: "block".into(),
                 misstatement_severity: "block".into(),
                 max_upload_mb: 20,
+                max_extracted_chars: gongkai_extract::DEFAULT_MAX_CHARS,
+                max_concurrent: 0,
             },
             foi: crate::foi_config::Foi::default(),
             log: Log { level: "info".into(), format: "text".into() },
@@ -182,6 +192,7 @@ impl Default for Server {
             request_timeout_secs: 30,
             shutdown_grace_secs: 20,
             background_tasks: true,
+            clock_start: String::new(),
         }
     }
 }
@@ -343,6 +354,23 @@ impl Config {
         gongkai_domain::screen::Screener::new(&self.screen_lists).unwrap_or_default()
     }
 
+    /// `server.clock_start` as milliseconds since the epoch, or `None` for the system clock.
+    pub fn clock_start_ms(&self) -> Result<Option<i64>, String> {
+        let v = self.server.clock_start.trim();
+        if v.is_empty() {
+            return Ok(None);
+        }
+        if let Ok(t) = chrono::DateTime::parse_from_rfc3339(v) {
+            return Ok(Some(t.timestamp_millis()));
+        }
+        if let Ok(d) = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+            // 10:00 China time (UTC+8) is 02:00 UTC: the same calendar day in both.
+            let t = d.and_hms_opt(2, 0, 0).map(|t| t.and_utc().timestamp_millis());
+            return Ok(t);
+        }
+        Err(format!("server.clock_start: “{v}”不是 RFC 3339 时间（2026-11-27T10:00:00+08:00）或日期（2026-11-27）"))
+    }
+
     /// Applies `GONGKAI_<SECTION>__<KEY>` variables, typed by the setting they replace.
     fn apply_env(&mut self, env: &[(String, String)]) -> Result<(), String> {
         let mut table = toml::Table::try_from(&*self).map_err(|e| format!("config: {e}"))?;
@@ -407,6 +435,7 @@ impl Config {
         if s.request_timeout_secs == 0 {
             return Err("server.request_timeout_secs: 至少 1 秒".into());
         }
+        self.clock_start_ms()?;
         let a = &self.auth;
         if a.password_min_length < 8 {
             return Err("auth.password_min_length: 至少 8（工作人员建议 12 以上）".into());
@@ -468,6 +497,12 @@ impl Config {
         }
         if self.screen.max_upload_mb == 0 || self.screen.max_upload_mb > 1024 {
             return Err("screen.max_upload_mb: 应为 1–1024".into());
+        }
+        if !(10_000..=1_000_000_000).contains(&self.screen.max_extracted_chars) {
+            return Err("screen.max_extracted_chars: 应为 10000–1000000000".into());
+        }
+        if self.screen.max_concurrent > 256 {
+            return Err("screen.max_concurrent: 应为 0–256（0 表示每个 CPU 一个）".into());
         }
         if l.normative_years == 0 || l.provisional_years == 0 || l.provisional_years > l.normative_years {
             return Err(
@@ -557,6 +592,23 @@ impl Config {
         self.data_path().join("search")
     }
 
+    /// Attachment extraction: the character budget and the number of slots.
+    pub fn extraction(&self) -> gongkai_service::ExtractionConfig {
+        gongkai_service::ExtractionConfig {
+            max_extracted_chars: self.screen.max_extracted_chars,
+            max_concurrent: self.screen.max_concurrent as usize,
+        }
+    }
+
+    /// The limits of `gongkai scan` for files of at most `max_input` bytes.
+    pub fn extract_limits(&self, max_input: u64) -> gongkai_extract::Limits {
+        gongkai_extract::Limits {
+            max_input,
+            max_chars: self.screen.max_extracted_chars,
+            ..gongkai_extract::Limits::default()
+        }
+    }
+
     /// The search settings.
     pub fn search(&self) -> gongkai_service::SearchConfig {
         let sr = &self.search;
@@ -594,6 +646,7 @@ impl Config {
             icp: none_if_empty(&self.site.icp),
             public_url: none_if_empty(&self.server.public_url),
             screener: std::sync::Arc::new(self.screener()),
+            ..gongkai_web::WebConfig::default()
         }
     }
 }

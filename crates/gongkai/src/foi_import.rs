@@ -103,3 +103,53 @@ pub async fn run(svc: &Service, file: &str) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Property-based tests of the line reader: `PROPTEST_CASES` cases each (64 unless set; see
+/// CONTRIBUTING.md).
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+
+    fn config() -> ProptestConfig {
+        let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64);
+        ProptestConfig { cases, ..ProptestConfig::default() }
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn any_text_is_a_clear_error_or_a_record(line in "\\PC{0,120}") {
+            if let Err(e) = parse(&line) {
+                prop_assert!(!e.is_empty());
+            }
+        }
+
+        #[test]
+        fn dates_are_checked_and_named(
+            id in "\\PC{1,20}",
+            received in "[0-9]{4}-[0-9]{2}-[0-9]{2}",
+            closed in prop::option::of("[0-9]{4}-[0-9]{1,2}-[0-9]{1,3}"),
+        ) {
+            let line = json!({
+                "external_id": id, "org": "510000", "applicant_type": "natural_person", "channel": "online",
+                "received_on": received, "closed_on": closed, "outcome": null,
+            })
+            .to_string();
+            let received_ok = NaiveDate::parse_from_str(&received, "%Y-%m-%d").is_ok();
+            let closed_ok = closed.as_deref().is_none_or(|c| NaiveDate::parse_from_str(c, "%Y-%m-%d").is_ok());
+            match parse(&line) {
+                Ok(r) => {
+                    prop_assert!(received_ok && closed_ok);
+                    prop_assert_eq!(r.external_id, id);
+                    prop_assert_eq!(r.received_on.map(|d| d.to_string()), Some(received));
+                }
+                Err(e) if !received_ok => prop_assert!(e.starts_with("received_on: "), "{}", e),
+                Err(e) => prop_assert!(!closed_ok && e.starts_with("closed_on: "), "{}", e),
+            }
+        }
+    }
+}

@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
 use gongkai_domain::role::Role;
-use gongkai_service::{Backend, Ctx, OpenOptions, Service, Store, SystemClock};
+use gongkai_service::{Backend, Ctx, OpenOptions, Service, ShiftedClock, Store, SystemClock};
 
 use crate::cli::{
     AuditCommand, Cli, Command, ConfigCommand, ListFormat, OrgCommand, ServeArgs, TokenCommand, UserCommand,
@@ -122,10 +122,16 @@ pub async fn open_store(cfg: &Config, migrate: bool) -> anyhow::Result<Store> {
 }
 
 fn service(cfg: &Config, store: Store) -> Service {
-    Service::new(store, cfg.service(), Arc::new(SystemClock))
+    // `clock_start` was checked when the configuration was loaded.
+    let clock: Arc<dyn gongkai_service::Clock> = match cfg.clock_start_ms().ok().flatten() {
+        Some(ms) => Arc::new(ShiftedClock::starting_at(ms)),
+        None => Arc::new(SystemClock),
+    };
+    Service::new(store, cfg.service(), clock)
         .with_library(cfg.library())
         .with_foi(cfg.foi.service())
         .with_screener(Arc::new(cfg.screener()))
+        .with_extraction(cfg.extraction())
 }
 
 fn read_password_stdin() -> anyhow::Result<String> {

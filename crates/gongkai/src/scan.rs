@@ -3,7 +3,9 @@
 //! Each file (directories are walked, sorted) is read within the size limit, its type is taken
 //! from its bytes, its text and hidden content are extracted by `gongkai-extract` and screened
 //! with the configured word lists. A file that cannot be read or extracted gets one error line on
-//! standard error and the rest of the batch is still screened.
+//! standard error and the rest of the batch is still screened. Files are extracted one at a time,
+//! each within `screen.max_extracted_chars` characters of text (an extraction bomb is refused as
+//! too large, naming the limit).
 //!
 //! Exit status: 0 when nothing blocks publication, 1 when something does, 2 when a file (or the
 //! configuration) could not be screened.
@@ -67,7 +69,8 @@ pub fn run(cfg: anyhow::Result<Config>, args: &ScanArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     let screener = cfg.screener();
-    let limits = Limits { max_input: args.max_mb.saturating_mul(1024 * 1024), ..Limits::default() };
+    // One file at a time, each within `screen.max_extracted_chars` characters of text.
+    let limits = cfg.extract_limits(args.max_mb.saturating_mul(1024 * 1024));
     let mut files = Vec::new();
     let mut errors = 0usize;
     for p in &args.paths {

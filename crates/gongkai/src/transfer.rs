@@ -13,8 +13,9 @@
 //! `promulgated`, `effective`, `validity`, `category`, `body`, `source`) plus the extra keys that
 //! `export documents --format jsonl` writes (`external_id`, `index_no`, `class`, `topic`, `genre`,
 //! `written_on`, `expires_on`, `validity_key`, `reg_no`, `keywords`, `public`, `withdrawn`, `url`),
-//! so an export can be imported again without losing metadata. Anything else is an error for that
-//! line.
+//! so an export can be imported again without losing metadata, and `validity_on` (the date the
+//! source gives for its `validity`, recorded as the change's legal date; without it the change is
+//! undated). Anything else is an error for that line.
 //!
 //! **Export** writes every document in id order as JSON Lines (lossless, with the body, and a
 //! superset of the corpus schema), CSV (UTF-8 with a BOM so Excel reads Chinese) or XLSX (bold,
@@ -70,6 +71,10 @@ const EXPORT_KEYS: [&str; 13] = [
     "withdrawn",
     "url",
 ];
+
+/// Keys an import also accepts: `validity_on`, the date the source gives for its `validity`
+/// (e.g. its 废止日期), recorded as the change's legal date; without it the change is undated.
+const IMPORT_KEYS: [&str; 1] = ["validity_on"];
 
 /// The `category` prefix under which the corpus files State Council documents by 主题分类.
 const TOPIC_CATEGORY: &str = "国务院政策文件";
@@ -151,14 +156,18 @@ impl std::fmt::Display for LineError {
 /// `issuer` null → empty; `promulgated` → published on; `effective` → effective on; `validity`
 /// (or `validity_key`) → [`Validity::parse`], null → not stated; `topic`, or else the part of a
 /// `国务院政策文件/…` `category` after the first `/` when it is a known 主题分类 (otherwise
-/// ignored). `source`, `index_no` and `url` are accepted and ignored.
+/// ignored); `validity_on` → the date of the validity statement. `source`, `index_no` and `url` are
+/// accepted and ignored.
 pub fn parse_line(line: &str) -> Result<ImportDoc, LineError> {
     let value: Value = serde_json::from_str(line).map_err(|e| LineError::general(format!("不是有效的 JSON（{e}）")))?;
     let Value::Object(map) = value else {
         return Err(LineError::general("每行应为一个 JSON 对象"));
     };
     for key in map.keys() {
-        if !CORPUS_KEYS.contains(&key.as_str()) && !EXPORT_KEYS.contains(&key.as_str()) {
+        if !CORPUS_KEYS.contains(&key.as_str())
+            && !EXPORT_KEYS.contains(&key.as_str())
+            && !IMPORT_KEYS.contains(&key.as_str())
+        {
             return Err(LineError::field(
                 key,
                 format!("未知字段“{key}”（只接受语料格式的字段和 `export documents` 导出的字段）"),
@@ -214,7 +223,11 @@ pub fn parse_line(line: &str) -> Result<ImportDoc, LineError> {
         body,
         ..DocFields::default()
     };
-    Ok(ImportDoc { external_id: id, fields, published_on: opt_date(&map, "promulgated")?, validity })
+    let validity_on = opt_date(&map, "validity_on")?;
+    if validity_on.is_some() && validity.is_none() {
+        return Err(LineError::field("validity_on", "只有同时给出 validity（有效性）时才能给出其日期"));
+    }
+    Ok(ImportDoc { external_id: id, fields, published_on: opt_date(&map, "promulgated")?, validity, validity_on })
 }
 
 /// The 主题分类 in a corpus `category` such as `国务院政策文件/综合政务/政务公开`, when it is one.
@@ -1020,6 +1033,18 @@ mod tests {
     }
 
     #[test]
+    fn a_validity_statement_may_carry_its_date() {
+        let d = parse_line(&line(r#","validity_on":"2023-06-30""#)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(d.validity_on, NaiveDate::from_ymd_opt(2023, 6, 30));
+        assert_eq!(parse_line(&line("")).map(|d| d.validity_on).ok(), Some(None), "undated without it");
+        let e = parse_line(&line(r#","validity_on":"2023-02-30""#)).err().map(|e| e.to_string());
+        assert!(e.unwrap_or_default().starts_with("validity_on: "));
+        let no_status = line(r#","validity_on":"2023-06-30""#).replace(r#""validity":"已废止""#, r#""validity":null"#);
+        let e = parse_line(&no_status).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.starts_with("validity_on: "), "{e}");
+    }
+
+    #[test]
     fn strict_schema_names_the_field() {
         let e = parse_line(&line(r#","extra":1"#)).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(e.starts_with("extra: "), "{e}");
@@ -1096,5 +1121,77 @@ mod tests {
         assert_eq!(Compression::from_name("A.JSONL.GZ"), Compression::Gzip);
         assert_eq!(Compression::from_name("a.jsonl"), Compression::Plain);
         assert_eq!(part_path(Path::new("/tmp/x.csv")), PathBuf::from("/tmp/x.csv.part"));
+    }
+}
+
+/// Property-based tests of the line reader: `PROPTEST_CASES` cases each (64 unless set; see
+/// CONTRIBUTING.md).
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+    use serde_json::{Map, Value, json};
+
+    use super::*;
+
+    fn config() -> ProptestConfig {
+        let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64);
+        ProptestConfig { cases, ..ProptestConfig::default() }
+    }
+
+    fn scalar() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            "\\PC{0,12}".prop_map(Value::String),
+            "(19|20)[0-9]{2}-[0-1][0-9]-[0-3][0-9]".prop_map(Value::String),
+            Just(json!(["关键词", 1])),
+        ]
+    }
+
+    fn key() -> impl Strategy<Value = String> {
+        let keys: Vec<&str> = CORPUS_KEYS.iter().chain(EXPORT_KEYS.iter()).copied().chain(["bogus"]).collect();
+        prop::sample::select(keys).prop_map(str::to_owned)
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn any_text_is_a_clear_error_or_a_document(line in "\\PC{0,120}") {
+            if let Err(e) = parse_line(&line) {
+                prop_assert!(!e.message.is_empty());
+            }
+        }
+
+        #[test]
+        fn any_object_errs_naming_one_of_its_fields(map in prop::collection::btree_map(key(), scalar(), 0..12)) {
+            let obj: Map<String, Value> = map.clone().into_iter().collect();
+            let line = Value::Object(obj).to_string();
+            match parse_line(&line) {
+                Ok(d) => prop_assert_eq!(Some(&Value::String(d.external_id)), map.get("id")),
+                Err(e) => {
+                    prop_assert!(!e.message.is_empty());
+                    if let Some(field) = &e.field {
+                        let required = ["id", "title", "body"].contains(&field.as_str());
+                        prop_assert!(required || map.contains_key(field), "{} not in {:?}", field, map.keys());
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn valid_lines_keep_their_text(id in "[a-z0-9-]{1,20}", title in "\\PC{1,40}", body in "\\PC{0,200}") {
+            prop_assume!(!title.trim().is_empty());
+            let line = json!({"id": id, "title": title, "body": body}).to_string();
+            match parse_line(&line) {
+                Ok(d) => {
+                    prop_assert_eq!(d.external_id, id);
+                    prop_assert_eq!(d.fields.title, title);
+                    prop_assert_eq!(d.fields.body, body);
+                }
+                Err(e) => prop_assert!(!e.message.is_empty()),
+            }
+        }
     }
 }

@@ -151,3 +151,80 @@ pub fn pdf(text: &str) -> Vec<u8> {
     doc.save_to(&mut out).unwrap();
     out
 }
+
+/// An XLSX whose one shared string of `chars` characters is used by `cells` cells.
+pub fn xlsx_shared_string_bomb(chars: usize, cells: usize) -> Vec<u8> {
+    let workbook = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><workbook {S}><sheets><sheet name="表" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+    );
+    let rels = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
+    let strings = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><sst {S} count="1" uniqueCount="1"><si><t>{}</t></si></sst>"#,
+        "A".repeat(chars)
+    );
+    let mut sheet = format!(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet {S}><sheetData>"#);
+    for r in 0..cells.div_ceil(100) {
+        sheet.push_str(&format!(r#"<row r="{}">"#, r + 1));
+        for _ in 0..100.min(cells - r * 100) {
+            sheet.push_str(r#"<c t="s"><v>0</v></c>"#);
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    zip_of(&[
+        ("xl/workbook.xml", workbook.as_bytes()),
+        ("xl/_rels/workbook.xml.rels", rels.as_bytes()),
+        ("xl/sharedStrings.xml", strings.as_bytes()),
+        ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+    ])
+}
+
+/// A DOCX whose body and `parts` header parts are each just under 1 MiB of repeated runs.
+pub fn docx_repeated_runs_bomb(parts: usize) -> Vec<u8> {
+    let run = format!("<w:r><w:t>{}</w:t></w:r>", "Repeated run. ".repeat(16));
+    let runs = run.repeat((1024 * 1024 - 400) / run.len());
+    let part = |root: &str| {
+        format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:{root} {W}><w:p>{runs}</w:p></w:{root}>"#)
+    };
+    let headers: Vec<(String, String)> = (1..=parts).map(|i| (format!("word/header{i}.xml"), part("hdr"))).collect();
+    let body = document_xml(&format!("<w:p>{runs}</w:p>"));
+    let mut entries: Vec<(&str, &[u8])> = vec![("word/document.xml", body.as_bytes())];
+    entries.extend(headers.iter().map(|(n, x)| (n.as_str(), x.as_bytes())));
+    zip_of(&entries)
+}
+
+/// A PDF of `pages` pages that all use one content stream showing `chars` characters.
+pub fn pdf_shared_stream_bomb(chars: usize, pages: usize) -> Vec<u8> {
+    use lopdf::content::{Content, Operation};
+    use lopdf::{Document, Object, Stream, dictionary};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(dictionary! {"Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Courier"});
+    let resources_id = doc.add_object(dictionary! {"Font" => dictionary! {"F1" => font_id}});
+    let content = Content {
+        operations: vec![
+            Operation::new("BT", vec![]),
+            Operation::new("Tf", vec!["F1".into(), 12.into()]),
+            Operation::new("Td", vec![50.into(), 700.into()]),
+            Operation::new("Tj", vec![Object::string_literal("A".repeat(chars))]),
+            Operation::new("ET", vec![]),
+        ],
+    };
+    let content_id = doc.add_object(Stream::new(dictionary! {}, content.encode().unwrap()).with_compression(true));
+    let kids: Vec<Object> = (0..pages)
+        .map(|_| doc.add_object(dictionary! {"Type" => "Page", "Parent" => pages_id, "Contents" => content_id}).into())
+        .collect();
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => kids, "Count" => pages as i64, "Resources" => resources_id,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        }),
+    );
+    let catalog_id = doc.add_object(dictionary! {"Type" => "Catalog", "Pages" => pages_id});
+    doc.trailer.set("Root", catalog_id);
+    doc.compress();
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod budget;
 mod fixtures;
+mod mutate;
 mod office;
 mod other;

@@ -308,6 +308,7 @@ async fn imports_upsert_by_external_id() {
         },
         published_on: Some(d("2019-12-01")),
         validity: Some(Validity::InForce),
+        validity_on: None,
     };
     let sys = Ctx::system();
     assert_eq!(l.e.svc.import_document(&sys, &org, &item).await.unwrap(), ImportOutcome::Imported);
@@ -337,6 +338,7 @@ async fn batch_import_keeps_good_documents_and_names_bad_ones() {
         },
         published_on: Some(d("2021-03-01")),
         validity: Some(Validity::InForce),
+        validity_on: None,
     };
     let mut repealed = item("batch-a", "甲批量办法");
     repealed.validity = Some(Validity::Repealed);
@@ -376,12 +378,12 @@ async fn cleanup_catalogue_updates_validity_when_published() {
         (b.to_string(), CleanupResult::Repeal, Some("已被新规定取代".to_owned())),
         (c.to_string(), CleanupResult::Expire, None),
     ];
-    let r = l.e.svc.create_cleanup(&l.editor, "c1", "2026年度规范性文件清理", &items).await;
+    let r = l.e.svc.create_cleanup(&l.editor, "c1", "2026年度规范性文件清理", None, &items).await;
     assert!(matches!(r, Err(ServiceError::Forbidden(_))), "editors do not run cleanups");
     let bad = vec![("nope".to_owned(), CleanupResult::Repeal, None)];
-    let r = l.e.svc.create_cleanup(&l.signer, "c1", "x", &bad).await;
+    let r = l.e.svc.create_cleanup(&l.signer, "c1", "x", None, &bad).await;
     assert!(matches!(r, Err(ServiceError::Invalid(ref inv)) if inv.0[0].message.contains("第 1 行")), "{r:?}");
-    let id = l.e.svc.create_cleanup(&l.signer, "c1", "2026年度规范性文件清理", &items).await.unwrap();
+    let id = l.e.svc.create_cleanup(&l.signer, "c1", "2026年度规范性文件清理", None, &items).await.unwrap();
     assert_eq!(
         l.e.svc.public_document(b).await.unwrap().doc.validity,
         Validity::InForce,

@@ -267,3 +267,53 @@ async fn attachments_are_replaced_by_their_cleaned_copy_or_refused_with_the_reas
         l.e.svc.staff_document(&l.editor, doc.id).await.unwrap().open_attachments.iter().map(|a| a.id).collect();
     assert_eq!(names, vec![pdf.id, new.id], "the cleaned copy replaces the original");
 }
+
+#[tokio::test]
+async fn an_attachment_over_the_text_budget_blocks_naming_the_limit() {
+    let l = lib().await;
+    let cfg = gongkai_service::ExtractionConfig { max_extracted_chars: 300, max_concurrent: 1 };
+    let svc = l.e.svc.clone().with_extraction(cfg);
+    let (doc, _) = svc.create_document(&l.editor, &input("清江市大文件测试")).await.unwrap();
+    svc.add_attachment(&l.editor, doc.id, "大表.txt", "数".repeat(301).as_bytes()).await.unwrap();
+    svc.add_attachment(&l.editor, doc.id, "小表.txt", "数".repeat(300).as_bytes()).await.unwrap();
+    svc.document_transition(&l.editor, doc.id, EditionEvent::Submit, None, None).await.unwrap();
+    let ed = open_edition(&l, doc.id).await;
+    let view = svc.review_view(&l.secrecy, ReviewKind::Edition, ed).await.unwrap();
+    assert!(view.blocked, "{:?}", view.findings);
+    let refused: Vec<_> = view.findings.iter().filter(|f| f.kind == "unscreenable").collect();
+    assert_eq!(refused.len(), 1, "{:?}", view.findings);
+    assert_eq!((refused[0].location.as_str(), refused[0].severity.as_str()), ("附件“大表.txt”", "block"));
+    assert!(refused[0].detail.contains("超过上限 300 字（screen.max_extracted_chars）"), "{}", refused[0].detail);
+    assert_eq!(svc.extraction_slots_free(), 1, "the slot is given back");
+}
+
+#[tokio::test]
+async fn at_most_max_concurrent_extractions_run_at_once() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let l = lib().await;
+    let cfg = gongkai_service::ExtractionConfig { max_concurrent: 2, ..Default::default() };
+    let svc = l.e.svc.clone().with_extraction(cfg);
+    assert_eq!(svc.extraction_slots_free(), 2);
+    let running = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let (svc, running, most) = (svc.clone(), running.clone(), most.clone());
+        tasks.push(tokio::spawn(async move {
+            svc.extraction(1024, move |limits| {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                running.fetch_sub(1, Ordering::SeqCst);
+                limits.max_chars
+            })
+            .await
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap().unwrap(), gongkai_extract::DEFAULT_MAX_CHARS);
+    }
+    assert_eq!(most.load(Ordering::SeqCst), 2, "two slots, six extractions");
+    assert_eq!(svc.extraction_slots_free(), 2);
+}

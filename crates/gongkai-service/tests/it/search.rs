@@ -136,14 +136,37 @@ async fn filters_are_checked_and_hot_searches_are_anonymous_counts() {
     let unknown_topic = svc.search(&anon, &SearchInput { topic: Some("不存在".into()), ..q("就业") }, false).await;
     assert_eq!(unknown_topic.unwrap().results.total, 0);
 
-    for _ in 0..3 {
-        svc.search(&anon, &q("促进就业"), false).await.unwrap();
+    let client = |n: u8| Ctx::anonymous(Some(format!("10.2.0.{n}")));
+    for n in 0..3 {
+        svc.search(&client(n), &q("促进就业"), false).await.unwrap();
     }
-    for _ in 0..2 {
-        svc.search(&anon, &q("清江"), false).await.unwrap();
+    for n in 0..2 {
+        svc.search(&client(n), &q("清江"), false).await.unwrap();
+    }
+    // One client repeating a query does not make it hot.
+    for _ in 0..50 {
+        svc.search(&client(9), &q("就业办法"), false).await.unwrap();
+    }
+    // Nor is a query shown that holds personal data, however many clients searched it.
+    for n in 0..5 {
+        svc.search(&client(n), &q("就业 13912345678"), false).await.unwrap();
     }
     svc.search(&anon, &q("没有结果的词语"), false).await.unwrap();
     svc.flush_search_log().await.unwrap();
     let hot = svc.hot_searches().await.unwrap();
-    assert_eq!(hot, vec![("促进就业".to_owned(), 3)], "below the threshold or without results: not shown");
+    assert_eq!(
+        hot,
+        vec![("促进就业".to_owned(), 3)],
+        "below the threshold of distinct clients, screened out or without results: not shown"
+    );
+    // The same clients on the next day count again (a client counts once per query and day);
+    // no address is stored, only keyed hashes under a key that changed with the day.
+    l.e.clock.advance_ms(86_400_000);
+    for n in 0..3 {
+        svc.search(&client(n), &q("清江"), false).await.unwrap();
+    }
+    svc.flush_search_log().await.unwrap();
+    l.e.clock.advance_ms(61_000);
+    let hot = svc.hot_searches().await.unwrap();
+    assert!(hot.contains(&("清江".to_owned(), 5)), "{hot:?}");
 }

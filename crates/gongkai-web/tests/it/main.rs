@@ -22,6 +22,8 @@ mod lockout;
 mod screen;
 mod search;
 mod sessions;
+mod sitemap;
 mod staff_security;
 mod support;
 mod templates;
+mod validity_dates;

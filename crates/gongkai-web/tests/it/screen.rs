@@ -156,3 +156,42 @@ async fn uploads_have_their_own_body_limit() {
     let r = t.client().send_body(Method::POST, "/api/v1/screen", &ct, body, &h).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", &r.body[..r.body.len().min(300)]);
 }
+
+/// A workbook whose one shared string (just under 1 MiB) is used by 30 cells: 30 million
+/// characters from a few kilobytes.
+fn xlsx_shared_string_bomb() -> Vec<u8> {
+    const S: &str = r#"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships""#;
+    let workbook = format!(r#"<workbook {S}><sheets><sheet name="表" sheetId="1" r:id="rId1"/></sheets></workbook>"#);
+    let rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>"#;
+    let strings = format!(r#"<sst {S}><si><t>{}</t></si></sst>"#, "A".repeat(1_000_000));
+    let sheet = format!(
+        r#"<worksheet {S}><sheetData><row r="1">{}</row></sheetData></worksheet>"#,
+        r#"<c t="s"><v>0</v></c>"#.repeat(30)
+    );
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, data) in [
+        ("xl/workbook.xml", workbook.as_bytes()),
+        ("xl/_rels/workbook.xml.rels", rels.as_bytes()),
+        ("xl/sharedStrings.xml", strings.as_bytes()),
+        ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+    ] {
+        w.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        w.write_all(data).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_extraction_bomb_is_refused_as_too_large() {
+    let t = app().await;
+    let auth = bearer(&staff_token(&t).await);
+    let bomb = xlsx_shared_string_bomb();
+    assert!(bomb.len() < 64 * 1024);
+    let (ct, body) = multipart("bomb.xlsx", &bomb);
+    let r = t.client().send_body(Method::POST, "/api/v1/screen", &ct, body, &[("authorization", &auth)]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", &r.body[..r.body.len().min(300)]);
+    let j = r.json();
+    assert_eq!(j["error"], "payload_too_large");
+    assert_eq!(j["fields"][0]["field"], "file");
+    assert!(j["message"].as_str().unwrap().contains("超过上限 10000000 字（screen.max_extracted_chars）"), "{j}");
+}

@@ -141,6 +141,12 @@ async fn next_parameter_only_accepts_local_paths() {
         ("https://evil.example/", "/admin/"),
         ("//evil.example/", "/admin/"),
         ("/\\evil.example", "/admin/"),
+        // Browsers drop tabs and newlines: `/\t/evil.example` is `//evil.example` to them.
+        ("/\t/evil.example", "/admin/"),
+        ("/%09/evil.example", "/admin/"),
+        ("/\n/evil.example", "/admin/"),
+        ("/%5Cevil.example", "/admin/"),
+        ("/ /evil.example", "/admin/"),
     ] {
         let mut c = t.client();
         let page = c.get("/admin/login").await;
@@ -153,6 +159,21 @@ async fn next_parameter_only_accepts_local_paths() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         assert_eq!(r.location(), expect, "next={next}");
     }
+    // Already logged in, the login page itself sends the browser on: the same rule holds there.
+    let mut c = t.client();
+    c.login("zhao", PASSWORD).await;
+    for next in ["/%09/evil.example", "%2F%09%2Fevil.example", "/%2509/evil.example"] {
+        let r = c.get(&format!("/admin/login?next={next}")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(r.location(), "/admin/", "next={next}");
+    }
+    // The display-settings form returns only to a same-site path too.
+    let mut anon = t.client();
+    let page = anon.get("/prefs").await;
+    let r = anon
+        .post_form("/prefs", &[("_csrf", &csrf_of(&page.body)), ("mode", "elderly"), ("next", "/\t/evil.example")])
+        .await;
+    assert_eq!(r.location(), "/", "{}", r.body);
     // An anonymous visit remembers where it was going.
     let r = t.client().get("/admin/tokens?x=1").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);

@@ -90,6 +90,7 @@ async fn a_session_past_only_the_password_is_not_the_user_on_cleanups() {
             &Ctx::system(),
             "sc-cd",
             "2026年度清理",
+            None,
             &[(policy.to_string(), gongkai_service::CleanupResult::Continue, None)],
         )
         .await

@@ -21,6 +21,9 @@ pub const PASSWORD: &str = "Correct-Horse-9";
 /// The password accounts change to when they must change theirs.
 pub const NEW_PASSWORD: &str = "Battery-Staple-42";
 
+/// Where the fake clock starts, 2026-11-27T00:00:00Z: tests never depend on the day they run.
+pub const START_MS: i64 = 1_795_737_600_000;
+
 /// The application under test.
 pub struct TestApp {
     pub db: TestDb,
@@ -37,8 +40,8 @@ pub async fn app() -> TestApp {
 
 pub async fn app_with(cfg: ServiceConfig, web: WebConfig) -> TestApp {
     let db = TestDb::new().await;
-    // Start at the real time so dates look sensible; tests move it by hand.
-    let clock = FakeClock::new(chrono::Utc::now().timestamp_millis());
+    // A fixed start (START_MS); tests move it by hand.
+    let clock = FakeClock::new(START_MS);
     let lib = gongkai_service::LibraryConfig {
         attachments_dir: db.dir.path().join("attachments"),
         max_attachment_bytes: 64 * 1024,

@@ -315,6 +315,7 @@ async fn every_template_renders() {
             &signer,
             "sc-cd",
             "2026年度清理",
+            None,
             &[(doc_id.to_string(), gongkai_service::CleanupResult::Continue, None)],
         )
         .await

@@ -142,3 +142,67 @@ fn docx_with_tracked_changes_blocks() {
     assert_eq!(out.code(), Some(1), "{out:#?}");
     assert!(out.stdout.contains("hidden_content（隐藏内容）：修订：插入 1 处，删除 0 处"), "{}", out.stdout);
 }
+
+/// The extraction bomb of the security review: a ~5 KB workbook whose one shared string (just under
+/// 1 MiB, so the compression-ratio check does not apply) is used by 45,000 cells — 45 billion
+/// characters of text. Today's scan refuses it as too large, naming the limit, instead of
+/// allocating gigabytes; the process runs under a 2 GiB address-space limit to prove it.
+#[test]
+fn xlsx_shared_string_bomb_is_refused_as_too_large() {
+    const S: &str = r#"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships""#;
+    let workbook = format!(r#"<workbook {S}><sheets><sheet name="表" sheetId="1" r:id="rId1"/></sheets></workbook>"#);
+    let rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>"#;
+    let strings = format!(r#"<sst {S}><si><t>{}</t></si></sst>"#, "A".repeat(1024 * 1024 - 200));
+    let mut sheet = format!("<worksheet {S}><sheetData>");
+    for r in 1..=450 {
+        sheet.push_str(&format!(r#"<row r="{r}">{}</row>"#, r#"<c t="s"><v>0</v></c>"#.repeat(100)));
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(9));
+    for (name, data) in [
+        ("xl/workbook.xml", workbook.as_bytes()),
+        ("xl/_rels/workbook.xml.rels", rels.as_bytes()),
+        ("xl/sharedStrings.xml", strings.as_bytes()),
+        ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+    ] {
+        w.start_file(name, options).unwrap();
+        w.write_all(data).unwrap();
+    }
+    let bytes = w.finish().unwrap().into_inner();
+    assert!(bytes.len() < 8 * 1024, "{} bytes", bytes.len());
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "bomb.xlsx", &bytes);
+    let good = write(dir.path(), "good.txt", "电话：13812345678".as_bytes());
+
+    let c = gongkai();
+    let mut limited = std::process::Command::new("sh");
+    limited.arg("-c").arg(r#"ulimit -v 2097152 && exec "$0" "$@""#).arg(c.get_program()).args(["scan", &path, &good]);
+    for (k, v) in c.get_envs() {
+        match v {
+            Some(v) => limited.env(k, v),
+            None => limited.env_remove(k),
+        };
+    }
+    let o = limited.output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{path}: 错误：文件过大：提取出的文字超过上限 10000000 字（screen.max_extracted_chars）"
+        )),
+        "{stderr}"
+    );
+    // The rest of the batch is still screened.
+    assert!(stdout.contains("共检查 2 个文件：发现 1 处，其中阻止发布 1 处；1 个文件无法检查"), "{stdout}");
+
+    // A smaller budget from the configuration is named in the message.
+    let mut c = gongkai();
+    c.env("GONGKAI_SCREEN__MAX_EXTRACTED_CHARS", "50000").args(["scan", &path]);
+    let o = c.output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("超过上限 50000 字（screen.max_extracted_chars）"), "{stderr}");
+}

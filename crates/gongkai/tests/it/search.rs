@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use gongkai_service::search_index::{SearchHome, WriterOptions};
-use gongkai_service::{OpenOptions, Service, ServiceConfig, Store, SystemClock};
+use gongkai_service::{OpenOptions, Service, ServiceConfig, Store};
 
 use crate::support::{Server, gongkai, http, run_in};
 
@@ -61,8 +61,9 @@ fn index_and_database(data: &Path) -> (Entries, Entries) {
         let url = format!("sqlite://{}", data.join("gongkai.db").display());
         let store = Store::open(&OpenOptions::new(&url)).await.unwrap();
         let home = SearchHome::open(&data.join("search"), WriterOptions::default()).unwrap();
-        let svc = Service::new(store.clone(), ServiceConfig::default(), std::sync::Arc::new(SystemClock))
-            .with_search(home, gongkai_service::SearchConfig::default());
+        let svc =
+            Service::new(store.clone(), ServiceConfig::default(), gongkai_service::FakeClock::new(1_795_737_600_000))
+                .with_search(home, gongkai_service::SearchConfig::default());
         let fmt = |v: Vec<(i64, gongkai_service::search_index::Entry)>| {
             v.into_iter().map(|(id, e)| (id, e.key().to_owned())).collect::<Vec<_>>()
         };

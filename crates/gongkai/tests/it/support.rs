@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The binary, with no `GONGKAI_*` or `RUST_LOG` variables inherited from the test environment
-/// (so a `GONGKAI_DATABASE_URL` set for other suites cannot redirect these tests).
+/// (so a `GONGKAI_DATABASE_URL` set for other suites cannot redirect these tests), and its clock
+/// started at [`CLOCK_START`].
 pub fn gongkai() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_gongkai"));
     for (k, _) in std::env::vars_os() {
@@ -18,9 +19,14 @@ pub fn gongkai() -> Command {
         }
     }
     c.env_remove("RUST_LOG");
+    // The binary's clock starts on a fixed day, so no test depends on the day it runs.
+    c.env("GONGKAI_SERVER__CLOCK_START", CLOCK_START);
     c.stdin(Stdio::null());
     c
 }
+
+/// Where the binary's clock starts in these tests (10:00 China time that day).
+pub const CLOCK_START: &str = "2026-11-27";
 
 /// What a finished command printed.
 #[derive(Debug)]
