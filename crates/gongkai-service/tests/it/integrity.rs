@@ -131,3 +131,31 @@ async fn interpretation_fields_change_publicly_only_with_a_published_edition() {
     through(&l, doc.id).await.unwrap();
     assert_eq!(shown(&l).await, "李四");
 }
+
+#[tokio::test]
+async fn a_disclosure_reply_edited_after_screening_is_screened_again() {
+    use gongkai_domain::foi::{Outcome, reply_template};
+    use gongkai_domain::role::Role;
+    use gongkai_service::{Ctx, FoiAction};
+
+    let e = crate::support::env().await;
+    e.svc.set_review_chain(&Ctx::system(), "p", "foi_reply", Some("signoff")).await.unwrap();
+    e.user("officer", &[(Role::DisclosureOfficer, "c1")]).await;
+    e.user("signer", &[(Role::Signer, "c1")]).await;
+    let officer = e.as_user("officer").await;
+    let signer = e.as_user("signer").await;
+    let public = Ctx::anonymous(Some("192.0.2.8".into()));
+    let receipt = e.svc.foi_submit(&public, "c1", &crate::foi::input()).await.unwrap();
+    let id = receipt.id;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+    e.svc.foi_act(&officer, id, &FoiAction::ConfirmReceipt { on: today }).await.unwrap();
+    // A clean reply is drafted and screened...
+    e.svc.foi_draft_reply(&officer, id, &reply_template(Outcome::Granted)).await.unwrap();
+    e.svc.review_screen_now(&signer, ReviewKind::FoiReply, id).await.unwrap();
+    // ...then rewritten with a third person's identity number before sign-off.
+    let mut leaking = reply_template(Outcome::Granted);
+    leaking.body.push_str(&format!("\n经查，相关人员李四（身份证号{}）……", id_number()));
+    e.svc.foi_draft_reply(&officer, id, &leaking).await.unwrap();
+    let r = e.svc.foi_approve_reply(&signer, id).await;
+    assert!(matches!(r, Err(ServiceError::Conflict(ref m)) if m.contains("身份证")), "{r:?}");
+}
