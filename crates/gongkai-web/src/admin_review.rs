@@ -464,6 +464,7 @@ pub(crate) async fn api_step(
     State(state): State<AppState>,
     Extension(id): Extension<Identity>,
     Path((kind, item)): Path<(String, String)>,
+    _staff: crate::api::ApiStaff,
     crate::api::AppJson(b): crate::api::AppJson<StepBody>,
 ) -> Result<Json<ReviewDto>, AppError> {
     crate::api::need_staff(&id)?;

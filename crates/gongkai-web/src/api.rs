@@ -148,6 +148,7 @@ struct NewOrgBody {
 async fn create_org(
     State(state): State<AppState>,
     Extension(id): Extension<Identity>,
+    _staff: ApiStaff,
     AppJson(b): AppJson<NewOrgBody>,
 ) -> Result<Response, AppError> {
     if id.staff().is_none() {
@@ -491,6 +492,21 @@ fn doc_input(b: DocBody) -> Result<gongkai_service::DocInput, AppError> {
     })
 }
 
+/// A staff caller of the API (a token, or a complete session), checked from the request's head
+/// before any body is read: put it before the body extractor, so that an unauthenticated caller
+/// is answered 401 before its input is looked at (authorise before validating).
+pub(crate) struct ApiStaff;
+
+impl axum::extract::FromRequestParts<AppState> for ApiStaff {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &AppState) -> Result<Self, AppError> {
+        let id = parts.extensions.get::<Identity>().ok_or_else(|| AppError::internal("identity middleware missing"))?;
+        need_staff(id)?;
+        Ok(ApiStaff)
+    }
+}
+
 pub(crate) fn need_staff(id: &Identity) -> Result<(), AppError> {
     if id.staff().is_none() {
         return Err(AppError::new(ErrorCode::Unauthenticated, "请使用 API 令牌或登录后再操作。"));
@@ -509,6 +525,7 @@ struct DraftDto {
 async fn create_document(
     State(state): State<AppState>,
     Extension(id): Extension<Identity>,
+    _staff: ApiStaff,
     AppJson(b): AppJson<DocBody>,
 ) -> Result<Response, AppError> {
     need_staff(&id)?;
@@ -522,6 +539,7 @@ async fn update_document(
     State(state): State<AppState>,
     Extension(id): Extension<Identity>,
     Path(doc_id): Path<String>,
+    _staff: ApiStaff,
     AppJson(b): AppJson<DocBody>,
 ) -> Result<Json<DraftDto>, AppError> {
     need_staff(&id)?;
@@ -551,6 +569,7 @@ async fn transition_document(
     State(state): State<AppState>,
     Extension(id): Extension<Identity>,
     Path(doc_id): Path<String>,
+    _staff: ApiStaff,
     AppJson(b): AppJson<TransitionBody>,
 ) -> Result<Json<DocDto>, AppError> {
     need_staff(&id)?;

@@ -12,6 +12,7 @@
 
 mod api;
 mod audit;
+mod authz_matrix;
 mod basics;
 mod csrf;
 mod error_codes;
