@@ -14,7 +14,7 @@
 //! for it again on every sync; a gap is given up only after `gap_grace` (a rolled-back
 //! transaction leaves a permanent one), with a warning.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::{Duration, NaiveDate};
@@ -69,19 +69,13 @@ type HotCache = (i64, Vec<(String, i64)>);
 /// above a small threshold.
 const CLIENTS_PER_QUERY: usize = 1_000;
 
-/// Searches of one query since the last flush: how many, and which clients (keyed hashes).
-#[derive(Default)]
-struct QueryLog {
-    hits: i64,
-    clients: std::collections::HashSet<String>,
-}
-
 /// The search side of a service: the index home and in-memory state.
 pub(crate) struct SearchState {
     home: SearchHome,
     cfg: SearchConfig,
     sync: tokio::sync::Mutex<()>,
-    log: Mutex<HashMap<String, QueryLog>>,
+    /// Distinct clients (keyed hashes) per public query since the last flush.
+    log: Mutex<HashMap<String, HashSet<String>>>,
     hot: Mutex<Option<HotCache>>,
     /// The day's key for hashing client addresses (see [`Service::client_key`]).
     day_key: tokio::sync::Mutex<Option<(NaiveDate, Vec<u8>)>>,
@@ -555,10 +549,9 @@ impl Service {
                 let client = self.client_key(&st, ctx).await?;
                 if let Ok(mut log) = st.log.lock() {
                     if log.len() < 100_000 || log.contains_key(&q) {
-                        let entry = log.entry(q).or_default();
-                        entry.hits += 1;
-                        if entry.clients.len() < CLIENTS_PER_QUERY {
-                            entry.clients.insert(client);
+                        let clients = log.entry(q).or_default();
+                        if clients.len() < CLIENTS_PER_QUERY {
+                            clients.insert(client);
                         }
                     }
                 }
@@ -606,10 +599,10 @@ impl Service {
         Ok(data_encoding::HEXLOWER.encode(&mac.finalize().into_bytes()[..16]))
     }
 
-    /// Writes the in-memory search counts to the database (called periodically).
+    /// Writes the in-memory (query, client) pairs to the database (called periodically).
     pub async fn flush_search_log(&self) -> Result<(), ServiceError> {
         let Some(st) = self.search.as_ref() else { return Ok(()) };
-        let drained: Vec<(String, QueryLog)> = match st.log.lock() {
+        let drained: Vec<(String, HashSet<String>)> = match st.log.lock() {
             Ok(mut log) => log.drain().collect(),
             Err(_) => return Ok(()),
         };
@@ -617,10 +610,8 @@ impl Service {
             return Ok(());
         }
         let day = china_date(self.now_ms());
-        let counts: Vec<(String, i64)> = drained.iter().map(|(q, l)| (q.clone(), l.hits)).collect();
         let pairs: Vec<(String, String)> =
-            drained.iter().flat_map(|(q, l)| l.clients.iter().map(move |c| (q.clone(), c.clone()))).collect();
-        self.store.record_search_terms(day, &counts).await?;
+            drained.iter().flat_map(|(q, cs)| cs.iter().map(move |c| (q.clone(), c.clone()))).collect();
         let keep_from = day - Duration::days(st.cfg.hot_days.max(1));
         self.store.record_search_clients(day, &pairs, keep_from).await?;
         Ok(())
@@ -643,7 +634,7 @@ impl Service {
         let since = china_date(now) - Duration::days(st.cfg.hot_days.max(1));
         let limit = st.cfg.hot_limit.clamp(1, 50);
         // Ask for more than are shown, so that screened-out queries leave no gap.
-        let candidates = self.store.top_search_terms_by_clients(since, st.cfg.hot_min_count.max(1), limit * 3).await?;
+        let candidates = self.store.top_search_terms(since, st.cfg.hot_min_count.max(1), limit * 3).await?;
         let screener = self.screener();
         let v: Vec<(String, i64)> =
             candidates.into_iter().filter(|(q, _)| screener.screen(q).is_empty()).take(limit as usize).collect();

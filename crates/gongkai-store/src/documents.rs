@@ -487,6 +487,19 @@ impl Store {
     }
 }
 
+/// A `validity_events` row to append.
+struct NewValidityEvent<'a> {
+    document_id: i64,
+    from: Validity,
+    to: Validity,
+    on: Option<NaiveDate>,
+    reason: &'a str,
+    cause: Option<i64>,
+    now_ms: i64,
+    /// Recorded ahead of its legal date: applied on that day.
+    pending: bool,
+}
+
 /// A `validity_events` row: document, from, to, legal date, recorded instant, pending, reason,
 /// cause.
 type EventRow = (i64, String, String, Option<NaiveDate>, i64, bool, String, Option<i64>);
@@ -914,23 +927,30 @@ impl Tx {
         cause: Option<i64>,
         now_ms: i64,
     ) -> Result<(), StoreError> {
+        let e = NewValidityEvent { document_id, from, to, on: Some(on), reason, cause, now_ms, pending: true };
+        self.insert_validity_event(&e).await?;
+        self.refresh_ended_on(document_id).await
+    }
+
+    /// Appends one row to `validity_events`.
+    async fn insert_validity_event(&mut self, e: &NewValidityEvent<'_>) -> Result<(), StoreError> {
         on_tx!(self, |c| {
             sqlx::query(
                 "INSERT INTO validity_events (document_id, from_state, to_state, on_date, at, reason, cause_document_id, pending) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
-            .bind(document_id)
-            .bind(from.key())
-            .bind(to.key())
-            .bind(on)
-            .bind(now_ms)
-            .bind(reason)
-            .bind(cause)
-            .execute(&mut *c)
+            .bind(e.document_id)
+            .bind(e.from.key())
+            .bind(e.to.key())
+            .bind(e.on)
+            .bind(e.now_ms)
+            .bind(e.reason)
+            .bind(e.cause)
+            .bind(e.pending)
+            .execute(c)
             .await?;
-            Ok::<(), StoreError>(())
-        })?;
-        self.refresh_ended_on(document_id).await
+            Ok(())
+        })
     }
 
     /// Applies a pending change whose legal date has come: the document takes its new state
@@ -988,23 +1008,12 @@ impl Tx {
                 .bind(to.key())
                 .bind(now_ms)
                 .bind(document_id)
-                .execute(&mut *c)
+                .execute(c)
                 .await?;
-            sqlx::query(
-                "INSERT INTO validity_events (document_id, from_state, to_state, on_date, at, reason, cause_document_id) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(document_id)
-            .bind(from.key())
-            .bind(to.key())
-            .bind(on)
-            .bind(now_ms)
-            .bind(reason)
-            .bind(cause)
-            .execute(&mut *c)
-            .await?;
             Ok::<(), StoreError>(())
         })?;
+        let e = NewValidityEvent { document_id, from, to, on, reason, cause, now_ms, pending: false };
+        self.insert_validity_event(&e).await?;
         self.refresh_ended_on(document_id).await?;
         // Answers citing a document that is amended, repealed or no longer in force go stale and
         // leave the public Q&A list until reviewed (the validity event above is their record).
@@ -1281,17 +1290,20 @@ impl Tx {
     }
 }
 
-/// The attachments of an edition, read inside `tx`.
-pub(crate) async fn attachments_in(tx: &mut Tx, version_id: i64) -> Result<Vec<Attachment>, StoreError> {
-    let rows: Vec<AttRow> = crate::on_tx!(tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {ATT_COLS} FROM attachments WHERE version_id = $1 ORDER BY id"
-        )))
-        .bind(version_id)
-        .fetch_all(c)
-        .await?
-    });
-    Ok(rows.into_iter().map(Attachment::from).collect())
+impl Tx {
+    /// The attachments of an edition, read inside the transaction (for the content hash that
+    /// approval and publication compare).
+    pub async fn attachments_of(&mut self, version_id: i64) -> Result<Vec<Attachment>, StoreError> {
+        let rows: Vec<AttRow> = on_tx!(self, |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {ATT_COLS} FROM attachments WHERE version_id = $1 ORDER BY id"
+            )))
+            .bind(version_id)
+            .fetch_all(c)
+            .await?
+        });
+        Ok(rows.into_iter().map(Attachment::from).collect())
+    }
 }
 
 impl Store {

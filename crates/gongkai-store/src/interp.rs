@@ -350,16 +350,18 @@ impl Tx {
     }
 }
 
-/// The interpretation fields staff work on (the open edition's, else the published), read
-/// inside `tx`.
-pub(crate) async fn interpretation_in(tx: &mut Tx, document_id: i64) -> Result<Option<InterpFields>, StoreError> {
-    let row: Option<InterpRow> = crate::on_tx!(tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {INTERP_COLS} FROM {STAFF_INTERP} i WHERE i.document_id = $1"
-        )))
-        .bind(document_id)
-        .fetch_optional(c)
-        .await?
-    });
-    row.map(InterpRow::into_fields).transpose()
+impl Tx {
+    /// The interpretation fields staff work on (the open edition's, else the published), read
+    /// inside the transaction.
+    pub async fn interpretation(&mut self, document_id: i64) -> Result<Option<InterpFields>, StoreError> {
+        let row: Option<InterpRow> = on_tx!(self, |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {INTERP_COLS} FROM {STAFF_INTERP} i WHERE i.document_id = $1"
+            )))
+            .bind(document_id)
+            .fetch_optional(c)
+            .await?
+        });
+        row.map(InterpRow::into_fields).transpose()
+    }
 }

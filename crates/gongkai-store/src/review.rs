@@ -522,22 +522,3 @@ impl Tx {
         })
     }
 }
-
-impl Tx {
-    /// The attachments of an edition, read inside the transaction (for the content hash that
-    /// approval and publication compare).
-    pub async fn attachments_of(
-        &mut self,
-        version_id: i64,
-    ) -> Result<Vec<gongkai_domain::document::Attachment>, StoreError> {
-        crate::documents::attachments_in(self, version_id).await
-    }
-
-    /// A document's interpretation fields, read inside the transaction.
-    pub async fn interpretation(
-        &mut self,
-        document_id: i64,
-    ) -> Result<Option<gongkai_domain::interp::InterpFields>, StoreError> {
-        crate::interp::interpretation_in(self, document_id).await
-    }
-}

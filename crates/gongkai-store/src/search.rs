@@ -97,25 +97,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Adds search counts for a day (one row per query, summed).
-    pub async fn record_search_terms(&self, day: NaiveDate, counts: &[(String, i64)]) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        for (query, n) in counts {
-            crate::on_tx!(tx, |c| {
-                sqlx::query(
-                    "INSERT INTO search_terms (day, query, hits) VALUES ($1, $2, $3) \
-                     ON CONFLICT (day, query) DO UPDATE SET hits = search_terms.hits + excluded.hits",
-                )
-                .bind(day)
-                .bind(query)
-                .bind(*n)
-                .execute(c)
-                .await?;
-            });
-        }
-        tx.commit().await
-    }
-
     /// Records which clients (keyed hashes) searched which queries on `day`; a client counts
     /// once per query and day. Rows before `keep_from` are deleted in the same transaction.
     pub async fn record_search_clients(
@@ -166,7 +147,7 @@ impl Store {
 
     /// The queries searched by the most distinct clients since `since` (a client counts once per
     /// query and day), those with at least `min_clients`.
-    pub async fn top_search_terms_by_clients(
+    pub async fn top_search_terms(
         &self,
         since: NaiveDate,
         min_clients: i64,
@@ -179,26 +160,6 @@ impl Store {
             )
             .bind(since)
             .bind(min_clients)
-            .bind(limit)
-            .fetch_all(p)
-            .await?)
-        })
-    }
-
-    /// The most searched queries since `since` with at least `min_hits` searches.
-    pub async fn top_search_terms(
-        &self,
-        since: NaiveDate,
-        min_hits: i64,
-        limit: i64,
-    ) -> Result<Vec<(String, i64)>, StoreError> {
-        on_pool!(self, |p| {
-            Ok(sqlx::query_as(
-                "SELECT query, CAST(SUM(hits) AS BIGINT) AS n FROM search_terms WHERE day >= $1 \
-                 GROUP BY query HAVING SUM(hits) >= $2 ORDER BY n DESC, query LIMIT $3",
-            )
-            .bind(since)
-            .bind(min_hits)
             .bind(limit)
             .fetch_all(p)
             .await?)

@@ -4,19 +4,10 @@
 
 use gongkai_domain::document::{DocClass, DocFields, EditionEvent, RelationKind};
 use gongkai_domain::interp::{InterpFields, InterpForm};
-use gongkai_domain::screen::id_check_char;
 use gongkai_service::{InterpInput, ReviewKind, ServiceError};
 
 use crate::documents::{Lib, input, lib, publish, signoff_only};
-
-fn id_number() -> String {
-    let first17 = "11010519491231002";
-    format!("{first17}{}", id_check_char(first17.as_bytes()).unwrap())
-}
-
-async fn open_edition(l: &Lib, doc_id: i64) -> i64 {
-    l.e.svc.staff_document(&l.signer, doc_id).await.unwrap().open.unwrap().id
-}
+use crate::review::{id_number, open_edition};
 
 #[tokio::test]
 async fn a_screening_of_earlier_content_does_not_pass_later_edits() {

@@ -66,11 +66,6 @@ async fn drafts_outside_the_callers_rights_are_answered_as_missing() {
     assert!(message(&r).contains("甲乙丙") && message(&r).contains("尚未公开发布"), "{r:?}");
 }
 
-/// Takes the pre-签发 review steps of `doc`'s open edition as c1's reviewers.
-async fn reviewed(l: &Lib, doc: i64) {
-    crate::documents::pre_review(l, doc).await;
-}
-
 #[tokio::test]
 async fn repealing_another_organisations_document_needs_its_signer() {
     let l = lib().await;
@@ -93,7 +88,7 @@ async fn repealing_another_organisations_document_needs_its_signer() {
     ci.relations = vec![(RelationKind::Repeals, pdoc.id.to_string())];
     let (cdoc, _) = l.e.svc.create_document(&l.editor, &ci).await.unwrap();
     l.e.svc.document_transition(&l.editor, cdoc.id, EditionEvent::Submit, None, None).await.unwrap();
-    reviewed(&l, cdoc.id).await;
+    crate::documents::pre_review(&l, cdoc.id).await;
     let r = l.e.svc.document_transition(&l.signer, cdoc.id, EditionEvent::Approve, None, None).await;
     assert!(
         matches!(r, Err(ServiceError::Forbidden(ref m)) if m.contains("省级管理办法") && m.contains("示范省人民政府")),

@@ -15,12 +15,12 @@ fn step(step: Step, decision: Decision, opinion: &str) -> StepInput {
 }
 
 /// A valid 18-digit 公民身份号码 (GB 11643 check digit).
-fn id_number() -> String {
+pub(crate) fn id_number() -> String {
     let first17 = "11010519491231002";
     format!("{first17}{}", id_check_char(first17.as_bytes()).unwrap())
 }
 
-async fn open_edition(l: &crate::documents::Lib, doc_id: i64) -> i64 {
+pub(crate) async fn open_edition(l: &crate::documents::Lib, doc_id: i64) -> i64 {
     l.e.svc.staff_document(&l.signer, doc_id).await.unwrap().open.unwrap().id
 }
 

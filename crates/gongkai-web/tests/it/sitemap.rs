@@ -82,7 +82,8 @@ async fn the_sitemap_is_an_index_of_files_within_the_protocol_limits() {
         let path = f.split_once("://").unwrap().1.split_once('/').unwrap().1;
         let r = c.get(&format!("/{path}")).await;
         assert_eq!(r.status, StatusCode::OK, "{f}");
-        let urls = locs(&r.body, "urlset", "url", 3.max(if path.ends_with("pages.xml") { 50_000 } else { 3 }));
+        let most = if path.ends_with("pages.xml") { 50_000 } else { 3 };
+        let urls = locs(&r.body, "urlset", "url", most);
         for u in urls {
             if let Some(id) = u.split("/doc/").nth(1) {
                 seen.push(id.parse::<i64>().unwrap());
