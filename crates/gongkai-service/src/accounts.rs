@@ -32,6 +32,18 @@ pub struct UserSummary {
 }
 
 impl Service {
+    /// A generated password that the configured policy accepts for `username`: a random one can
+    /// happen to contain the user name (`ed` in `…Xed4…`), so draw again until it passes.
+    pub(crate) fn generated_password(&self, username: &str) -> Result<String, ServiceError> {
+        for _ in 0..100 {
+            let p = generate_password()?;
+            if self.cfg.password_policy.check(&p, username).is_ok() {
+                return Ok(p);
+            }
+        }
+        Err(ServiceError::Internal("no generated password satisfies the password policy".into()))
+    }
+
     fn require_system_admin(&self, ctx: &Ctx) -> Result<(), ServiceError> {
         match &ctx.actor {
             Actor::System => Ok(()),
@@ -146,7 +158,7 @@ impl Service {
         }
         let password = match password {
             Some(p) => p.to_owned(),
-            None => generate_password()?,
+            None => self.generated_password(username)?,
         };
         if let Err(e) = self.cfg.password_policy.check(&password, username) {
             errors.push(e);
@@ -229,7 +241,7 @@ impl Service {
         self.require_maintainer(ctx, "password.reset", &user).await?;
         let password = match password {
             Some(p) => p.to_owned(),
-            None => generate_password()?,
+            None => self.generated_password(&user.username)?,
         };
         self.cfg
             .password_policy

@@ -7,7 +7,7 @@ use gongkai_domain::document::{DocClass, DocFields, RelationKind, Validity};
 use gongkai_domain::org::{OrgInput, OrgKind};
 use gongkai_domain::role::Role;
 
-use crate::secret::{generate_password, hash_password};
+use crate::secret::hash_password;
 use crate::{Ctx, ImportDoc, Service, ServiceError};
 
 /// An account created by the demo, with its password (shown once).
@@ -86,7 +86,7 @@ impl Service {
             if self.store.user_by_username(username).await?.is_some() {
                 continue;
             }
-            let password = generate_password()?;
+            let password = self.generated_password(username)?;
             let (user, _) = self.add_user(&ctx, username, display, Some(&password)).await?;
             // Demo accounts may keep the printed password.
             let mut tx = self.store.begin().await?;
